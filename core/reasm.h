@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* summary: per-direction TCP byte-stream reassembly: ordering, overlaps, gaps, memory caps; no I/O
+ *
+ * One struct tcpf_reasm orders the bytes of one direction of one connection. It maps 32-bit
+ * sequence numbers (serial arithmetic, RFC 1982 / RFC 9293 §3.4) to 64-bit stream offsets, keeps
+ * out-of-order segments in a bounded queue, and hands contiguous in-order data to a sink.
+ * Overlap policy: FIRST WINS. Bytes already accepted (queued or delivered) are never replaced;
+ * a later copy that differs is counted as a conflict and reported to the sink.
+ */
+#ifndef TCPF_CORE_REASM_H
+#define TCPF_CORE_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* Global reassembly memory budget shared by every direction. */
+struct tcpf_memcap {
+    size_t limit;    /* bytes; 0 = unlimited */
+    size_t used;     /* bytes currently queued across all flows */
+    size_t peak;
+    /* Called when an insert would exceed limit: free at least `needed` bytes by flushing other
+     * flows (tcpf_reasm_flush). May be NULL. `ctx` is reclaim_ctx. */
+    void (*reclaim)(void *ctx, size_t needed);
+    void *reclaim_ctx;
+    uint64_t reclaims; /* times reclaim or a self-flush was needed */
+};
+
+/* Where ordered data goes. All callbacks are optional except deliver. */
+struct tcpf_reasm_sink {
+    void *ctx;
+    /* In-order data at stream offset `offset`; `gap` bytes before it are known missing
+     * (offset - gap is where the previous delivery ended). data/len borrowed for the call. */
+    void (*deliver)(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint64_t gap,
+                    const struct tcpf_time *ts);
+    /* A segment overlapped accepted bytes at [offset, offset+len) with different content. */
+    void (*conflict)(void *ctx, uint64_t offset, size_t len);
+    /* Reads back already-delivered bytes for overlap comparison; returns bytes read or -1. */
+    long (*readback)(void *ctx, uint64_t offset, uint8_t *buf, size_t len);
+};
+
+/* Per-direction limits; zero fields take defaults. */
+struct tcpf_reasm_limits {
+    size_t max_queued_bytes;  /* out-of-order bytes per direction before forced flush (1 MiB) */
+    uint32_t max_queued_segs; /* out-of-order segments per direction (4096) */
+    size_t midstream_hold;    /* SYN-less streams: bytes held before the start is fixed (64 KiB) */
+};
+
+/* Counters per direction. */
+struct tcpf_reasm_stats {
+    uint64_t segments;        /* segments with payload given to insert */
+    uint64_t bytes_delivered; /* payload bytes delivered, excluding gaps */
+    uint64_t out_of_order;    /* segments that arrived ahead of the next expected byte */
+    uint64_t retransmitted;   /* segments wholly or partly covering accepted bytes */
+    uint64_t conflicts;       /* conflicting overlaps (bytes differed) */
+    uint64_t conflict_bytes;
+    uint64_t gaps;            /* holes delivered as gaps */
+    uint64_t gap_bytes;
+    uint64_t before_start;    /* segments (or parts) before stream offset 0: dropped */
+    uint64_t before_start_bytes;
+    uint64_t after_fin;       /* segments (or parts) beyond the FIN: dropped */
+    uint64_t forced_flushes;  /* queue flushed early because of a cap */
+};
+
+struct tcpf_reasm;
+
+/* Creates a reassembler delivering to *sink (copied). memcap may be shared by many; NULL means
+ * no global budget. Returns NULL on allocation failure. */
+struct tcpf_reasm *tcpf_reasm_create(const struct tcpf_reasm_sink *sink,
+                                     const struct tcpf_reasm_limits *limits,
+                                     struct tcpf_memcap *memcap);
+
+/* Frees the reassembler and its queue WITHOUT delivering. Accepts NULL. */
+void tcpf_reasm_destroy(struct tcpf_reasm *r);
+
+/* Fixes the initial sequence number: the first stream byte (offset 0) is isn+1. Called on SYN.
+ * Ignored once the start is fixed. */
+void tcpf_reasm_set_isn(struct tcpf_reasm *r, uint32_t isn);
+
+/* True once the stream start (offset 0) is known. */
+bool tcpf_reasm_has_start(const struct tcpf_reasm *r);
+
+/* Adds a segment of payload starting at sequence `seq`. Delivers whatever becomes contiguous.
+ * Returns 0, or a negative value only on allocation failure (data then delivered with a gap
+ * or counted as lost, never silently dropped). */
+int tcpf_reasm_insert(struct tcpf_reasm *r, uint32_t seq, const uint8_t *data, size_t len,
+                      const struct tcpf_time *ts);
+
+/* Records a FIN whose sequence number is `seq` (the FIN occupies seq; data ends at seq). */
+void tcpf_reasm_fin(struct tcpf_reasm *r, uint32_t seq);
+
+/* True when a FIN was seen and every byte before it has been delivered. */
+bool tcpf_reasm_complete(const struct tcpf_reasm *r);
+
+/* Delivers everything queued, in order, with gaps for the holes. Used at close, eviction and
+ * memcap pressure. */
+void tcpf_reasm_flush(struct tcpf_reasm *r);
+
+/* Sequence number of the next expected in-order byte (valid once the start is known). */
+uint32_t tcpf_reasm_next_seq(const struct tcpf_reasm *r);
+
+/* Stream offset one past the last delivered byte (gaps included). */
+uint64_t tcpf_reasm_delivered_end(const struct tcpf_reasm *r);
+
+/* Bytes currently queued out of order. */
+size_t tcpf_reasm_queued_bytes(const struct tcpf_reasm *r);
+
+/* Counters. */
+const struct tcpf_reasm_stats *tcpf_reasm_stats(const struct tcpf_reasm *r);
+
+#endif /* TCPF_CORE_REASM_H */
