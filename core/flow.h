@@ -39,6 +39,9 @@ enum tcpf_end_reason {
 
 /* One direction of a connection. */
 struct tcpf_dir {
+    struct tcpf_conn *conn;     /* back pointer (the reassembler's sink context is the dir) */
+    uint8_t index;              /* 0 or 1 */
+    bool active;                /* a SYN or data was seen: this direction is a flow */
     struct tcpf_reasm *reasm;   /* owned; NULL until the first packet with payload or SYN */
     struct tcpf_wfile *out;     /* owned; NULL until the first byte is written */
     uint64_t flow_id;           /* creation index of this direction (tcpflow's %N/%K/%M/%G) */
@@ -60,6 +63,8 @@ struct tcpf_dir {
     enum tcpf_end_reason end_reason;
 
     uint32_t isn;               /* valid when syn_seen */
+    bool has_range;             /* start_seq/end_seq valid (set when the direction closes) */
+    uint32_t start_seq, end_seq; /* sequence space the closed direction covered */
     uint32_t last_ack;          /* last ACK number this direction sent (valid when has_ack) */
     bool has_ack;
     uint32_t window;            /* last advertised window, scaled when both SYNs had wscale */
@@ -75,6 +80,8 @@ struct tcpf_conn {
     struct tcpf_dir dir[2];
     struct tcpf_time last_ts;   /* last packet on either direction (idle timeout) */
     bool midstream;             /* no SYN seen when the connection was created */
+    bool ended;                 /* both directions closed: kept only to recognise stragglers */
+    void *engine;               /* the struct tcpf_engine that owns it */
 
     /* flow table bookkeeping (flowtab.c only) */
     struct tcpf_conn *hash_next;

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* summary: the packet pipeline: decode -> fragments -> flow table -> TCP state -> reassembly
+ * -> (flow files, scanners). One engine per run; single-threaded.
+ *
+ * TCP rules (documented in docs/reassembly.md):
+ *  - A connection is created by a SYN or by a segment carrying data (midstream pickup);
+ *    pure ACKs, FINs and RSTs of unknown connections are counted and ignored.
+ *  - A direction closes when its FIN was seen and every byte before it delivered, on an
+ *    in-window RST (both directions), on idle timeout, eviction, or end of input.
+ *  - A SYN on a closed direction, or a SYN with a new ISN, starts a new connection instance
+ *    (its files get the next free name: ...c1, ...c2). Late retransmissions of a closed
+ *    direction's bytes are counted and ignored; new data after a RST starts a new instance.
+ *  - An RST whose sequence number is outside the receiver's window is a blind RST: counted
+ *    and ignored, so it cannot split or truncate a stream.
+ */
+#ifndef TCPF_CORE_ENGINE_H
+#define TCPF_CORE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "packet.h"
+
+struct tcpf_options;
+struct tcpf_writer;
+struct tcpf_scanhost;
+struct tcpf_console;
+struct tcpf_engine;
+
+/* Run-level counters; every packet that is not turned into stream bytes is counted here. */
+struct tcpf_stats {
+    uint64_t packets;               /* frames read */
+    uint64_t bytes;                 /* frame bytes on the wire */
+    uint64_t decode[TCPF_DECODE_STATUS_COUNT]; /* by decode outcome */
+    uint64_t tcp_packets;           /* TCP segments decoded (fragments reassembled included) */
+    uint64_t payload_missing;       /* payload bytes cut by the snap length */
+    uint64_t no_flow;               /* ACK/FIN/RST of unknown connections */
+    uint64_t conns;                 /* connections created */
+    uint64_t dirs;                  /* directions (flows) created */
+    uint64_t closed_fin, closed_rst, closed_timeout, closed_evicted, closed_eof, closed_reused;
+    uint64_t rst_ignored;           /* blind / out-of-window RSTs */
+    uint64_t late_retransmissions;  /* data for bytes of a closed direction */
+    uint64_t data_after_close;      /* new data on a FIN-closed direction: dropped */
+    uint64_t syn_with_data;         /* SYNs carrying payload (TCP Fast Open) */
+    uint64_t ignored_finish_only;   /* -R: packets of flows not already open */
+    uint64_t alloc_failures;
+    /* summed over closed directions */
+    uint64_t reasm_out_of_order, reasm_retransmitted, reasm_conflicts, reasm_conflict_bytes;
+    uint64_t reasm_gaps, reasm_gap_bytes, reasm_before_start_bytes, reasm_after_fin;
+    uint64_t reasm_forced_flushes, memcap_reclaims;
+    uint64_t max_conns;             /* high-water mark of the flow table */
+    uint64_t frag_completed, frag_timed_out, frag_evicted, frag_invalid, frag_overlaps;
+};
+
+/* What the engine drives. writer, scanhost and console may be NULL. All are borrowed. */
+struct tcpf_engine_config {
+    const struct tcpf_options *opts;
+    struct tcpf_writer *writer;
+    struct tcpf_scanhost *scanhost;
+    struct tcpf_console *console;
+};
+
+/* Creates an engine. Returns NULL on allocation failure. */
+struct tcpf_engine *tcpf_engine_create(const struct tcpf_engine_config *cfg);
+
+/* Frees the engine. Call tcpf_engine_finish() first to close flows. Accepts NULL. */
+void tcpf_engine_destroy(struct tcpf_engine *e);
+
+/* Sets the link type of the packets that follow, and whether new connections may start
+ * (false for tcpflow's -R files). */
+void tcpf_engine_set_input(struct tcpf_engine *e, int dlt, bool start_new_flows);
+
+/* Processes one captured frame. data is borrowed for the call. */
+void tcpf_engine_packet(struct tcpf_engine *e, const struct tcpf_time *ts, uint32_t caplen,
+                        uint32_t wirelen, const uint8_t *data);
+
+/* End of input: flushes and closes every open flow (reason EOF). */
+void tcpf_engine_finish(struct tcpf_engine *e);
+
+/* Counters so far. */
+const struct tcpf_stats *tcpf_engine_stats(const struct tcpf_engine *e);
+
+#endif /* TCPF_CORE_ENGINE_H */

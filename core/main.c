@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* summary: tcpflow's main(): options, inputs, privilege drop, the run, exit status */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "decode.h"
+#include "engine.h"
+#include "log.h"
+#include "options.h"
+#include "pcapin.h"
+#include "scanhost.h"
+#include "writer.h"
+
+#define MAIN_ERRLEN 512
+
+/* The input being read, so a signal can stop it. */
+static struct tcpf_pcapin *volatile main_current_input;
+static volatile sig_atomic_t main_signal;
+
+/* SIGINT/SIGTERM: stop reading; main() then flushes every flow and exits. */
+static void
+main_on_signal(int sig)
+{
+    main_signal = sig;
+    if (main_current_input != NULL)
+        tcpf_pcapin_stop(main_current_input);
+}
+
+static void
+main_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = main_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* RLIMIT_FSIZE must surface as EFBIG, which the writer reports, not kill us. */
+    signal(SIGXFSZ, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+main_print_version(void)
+{
+    printf("tcpflow %s\n", PACKAGE_VERSION);
+    printf("%s\n", tcpf_pcapin_lib_version());
+    printf("scanner plugin ABI %d.%d\n", TCPF_ABI_MAJOR, TCPF_ABI_MINOR);
+    printf("plugin directory %s\n", TCPF_PLUGIN_DIR);
+}
+
+/* Opens and closes every -r/-R file once, so a missing or unsupported input fails the run
+ * before any output directory or file is created. stdin is left for the real open. */
+static int
+main_check_inputs(const char **names, size_t n, const char *bpf)
+{
+    char err[MAIN_ERRLEN];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct tcpf_pcapin *in;
+        int dlt;
+
+        if (strcmp(names[i], "-") == 0)
+            continue;
+        in = tcpf_pcapin_open_file(names[i], bpf, err, sizeof(err));
+        if (in == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            return -1;
+        }
+        dlt = tcpf_pcapin_dlt(in);
+        tcpf_pcapin_close(in);
+        if (!tcpf_decode_dlt_supported(dlt)) {
+            tcpf_log(TCPF_LOG_ERROR, "%s: unsupported link type %d (%s)", names[i], dlt,
+                     tcpf_pcapin_dlt_name(dlt));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* -U/-z: chroot, then drop groups, gid and uid; verify root cannot be regained. */
+static int
+main_drop_privileges(const struct tcpf_options *o)
+{
+    struct passwd *pw;
+
+    if (o->user == NULL)
+        return 0;
+    pw = getpwnam(o->user);
+    if (pw == NULL) {
+        tcpf_log(TCPF_LOG_ERROR, "-U %s: no such user", o->user);
+        return -1;
+    }
+    if (o->chroot_dir != NULL && (chroot(o->chroot_dir) < 0 || chdir("/") < 0)) {
+        tcpf_log(TCPF_LOG_ERROR, "-z %s: cannot chroot: %s", o->chroot_dir, strerror(errno));
+        return -1;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+        setuid(pw->pw_uid) < 0) {
+        tcpf_log(TCPF_LOG_ERROR, "-U %s: cannot drop privileges: %s", o->user, strerror(errno));
+        return -1;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        tcpf_log(TCPF_LOG_ERROR, "-U %s: privileges could be regained; refusing to run", o->user);
+        return -1;
+    }
+    tcpf_log(TCPF_LOG_NOTICE, "dropped privileges to %s", o->user);
+    return 0;
+}
+
+/* Feeds every packet of one input to the engine. Returns TCPF_EXIT_OK, TCPF_EXIT_DAMAGED or
+ * -1 when stopped by a signal. */
+static int
+main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_flows)
+{
+    char err[MAIN_ERRLEN];
+    struct tcpf_time ts;
+    uint32_t caplen, wirelen;
+    const uint8_t *data;
+    enum tcpf_pcapin_rc rc;
+
+    tcpf_engine_set_input(eng, tcpf_pcapin_dlt(in), start_new_flows);
+    main_current_input = in;
+    while ((rc = tcpf_pcapin_next(in, &ts, &caplen, &wirelen, &data, err, sizeof(err))) ==
+           TCPF_PCAPIN_PACKET)
+        tcpf_engine_packet(eng, &ts, caplen, wirelen, data);
+    main_current_input = NULL;
+    if (rc == TCPF_PCAPIN_DAMAGED) {
+        tcpf_log(TCPF_LOG_ERROR, "%s (input damaged; flows read before this point are kept)",
+                 err);
+        return TCPF_EXIT_DAMAGED;
+    }
+    return rc == TCPF_PCAPIN_STOPPED ? -1 : TCPF_EXIT_OK;
+}
+
+/* Reads the -r inputs, then the -R inputs, or the live interface. Returns the exit status
+ * contribution of the inputs. */
+static int
+main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tcpf_pcapin *live)
+{
+    char err[MAIN_ERRLEN];
+    int status = TCPF_EXIT_OK;
+    size_t i;
+
+    if (live != NULL) {
+        int rc = main_run_input(eng, live, true);
+
+        return rc < 0 ? TCPF_EXIT_OK : rc;
+    }
+    for (i = 0; i < o->n_inputs + o->n_finish_inputs; i++) {
+        bool finish = i >= o->n_inputs;
+        const char *name = finish ? o->finish_inputs[i - o->n_inputs] : o->inputs[i];
+        struct tcpf_pcapin *in = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+        int rc;
+
+        if (in == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            status = TCPF_EXIT_FATAL;
+            continue;
+        }
+        if (!tcpf_decode_dlt_supported(tcpf_pcapin_dlt(in))) {
+            tcpf_log(TCPF_LOG_ERROR, "%s: unsupported link type %d (%s)", name,
+                     tcpf_pcapin_dlt(in), tcpf_pcapin_dlt_name(tcpf_pcapin_dlt(in)));
+            tcpf_pcapin_close(in);
+            status = TCPF_EXIT_FATAL;
+            continue;
+        }
+        rc = main_run_input(eng, in, !finish);
+        tcpf_pcapin_close(in);
+        if (rc < 0)
+            break;
+        if (rc == TCPF_EXIT_DAMAGED && status == TCPF_EXIT_OK)
+            status = TCPF_EXIT_DAMAGED;
+    }
+    return status;
+}
+
+/* Builds the scanner host configuration from the options. */
+static void
+main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *sc, int dirfd)
+{
+    tcpf_scanhost_config_init(sc);
+    sc->plugin_dirs = o->plugin_dirs;
+    sc->n_plugin_dirs = o->n_plugin_dirs;
+    sc->cmds = o->scanner_cmds;
+    sc->n_cmds = o->n_scanner_cmds;
+    sc->settings = o->settings;
+    sc->n_settings = o->n_settings;
+    sc->outdir_fd = dirfd;
+    sc->outdir = o->outdir;
+    sc->inputs = o->inputs;
+    sc->n_inputs = o->n_inputs;
+    sc->command_line = o->command_line;
+}
+
+/* The run proper, after options are parsed. Returns the exit status. */
+static int
+main_run(struct tcpf_options *o)
+{
+    char err[MAIN_ERRLEN];
+    struct tcpf_writer_opts wo;
+    struct tcpf_writer *writer = NULL;
+    struct tcpf_scanhost *host = NULL;
+    struct tcpf_scanhost_config sc;
+    struct tcpf_console *console = NULL;
+    struct tcpf_engine *eng = NULL;
+    struct tcpf_engine_config ec;
+    struct tcpf_pcapin *live = NULL;
+    int status = TCPF_EXIT_FATAL;
+
+    if (main_check_inputs(o->inputs, o->n_inputs, o->bpf) < 0 ||
+        main_check_inputs(o->finish_inputs, o->n_finish_inputs, o->bpf) < 0)
+        return TCPF_EXIT_FATAL;
+    if (o->live) {
+        live = tcpf_pcapin_open_live(o->iface, o->promisc, 10, o->bpf, err, sizeof(err));
+        if (live == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            return TCPF_EXIT_FATAL;
+        }
+    }
+    if (main_drop_privileges(o) < 0)
+        goto out;
+    if (tcpf_writer_check_fds(err) < 0) {
+        tcpf_log(TCPF_LOG_ERROR, "%s", err);
+        goto out;
+    }
+    if (o->console.enabled) {
+        console = tcpf_console_create(stdout, &o->console, o->max_bytes);
+        if (console == NULL)
+            goto out;
+    } else {
+        tcpf_writer_opts_init(&wo);
+        wo.outdir = o->outdir;
+        wo.tmpl = o->tmpl;
+        wo.max_fds = o->max_fds;
+        wo.max_bytes = o->max_bytes;
+        wo.store = o->store;
+        wo.max_seek = o->max_seek;
+        wo.max_gap_total = o->max_gap_total;
+        writer = tcpf_writer_create(&wo, err);
+        if (writer == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            goto out;
+        }
+    }
+    main_scanhost_config(o, &sc, writer != NULL ? tcpf_writer_dirfd(writer) : -1);
+    host = tcpf_scanhost_create(&sc, err, sizeof(err));
+    if (host == NULL) {
+        tcpf_log(TCPF_LOG_ERROR, "%s", err);
+        goto out;
+    }
+    ec.opts = o;
+    ec.writer = writer;
+    ec.scanhost = tcpf_scanhost_any_enabled(host) ? host : NULL;
+    ec.console = console;
+    eng = tcpf_engine_create(&ec);
+    if (eng == NULL) {
+        tcpf_log(TCPF_LOG_ERROR, "out of memory");
+        goto out;
+    }
+    status = main_run_inputs(o, eng, live);
+    tcpf_engine_finish(eng);
+    if (main_signal != 0) {
+        tcpf_log(TCPF_LOG_ERROR, "interrupted by signal %d; open flows were flushed and closed",
+                 (int)main_signal);
+        status = TCPF_EXIT_FATAL;
+    }
+out:
+    tcpf_engine_destroy(eng);
+    if (host != NULL) {
+        tcpf_scanhost_shutdown(host);
+        tcpf_scanhost_destroy(host);
+    }
+    if (writer != NULL && tcpf_writer_failed(writer))
+        status = TCPF_EXIT_FATAL;
+    tcpf_writer_destroy(writer);
+    if (console != NULL && tcpf_console_destroy(console) < 0)
+        status = TCPF_EXIT_FATAL;
+    tcpf_pcapin_close(live);
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct tcpf_options o;
+    char err[MAIN_ERRLEN] = "";
+    int status;
+
+    main_install_signals();
+    if (tcpf_options_parse(&o, argc, argv, err, sizeof(err)) != TCPF_EXIT_OK) {
+        tcpf_log(TCPF_LOG_ERROR, "%s", err);
+        tcpf_options_free(&o);
+        return TCPF_EXIT_USAGE;
+    }
+    if (o.help) {
+        tcpf_options_usage(stdout, o.help_more);
+        status = TCPF_EXIT_OK;
+    } else if (o.version) {
+        main_print_version();
+        status = TCPF_EXIT_OK;
+    } else if (o.list_scanners) {
+        struct tcpf_scanhost_config sc;
+
+        main_scanhost_config(&o, &sc, -1);
+        status = tcpf_scanhost_list(&sc, stdout) < 0 ? TCPF_EXIT_FATAL : TCPF_EXIT_OK;
+    } else {
+        status = main_run(&o);
+    }
+    tcpf_options_free(&o);
+    if (fflush(stdout) != 0 && status == TCPF_EXIT_OK)
+        status = TCPF_EXIT_FATAL;
+    return status;
+}
