@@ -489,14 +489,16 @@ engine_tcp(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
         c->ended = true;
 }
 
-/* Console modes print each segment as it arrives, before reassembly (tcpflow -c). */
+/* Console modes print each segment as it arrives, before reassembly (tcpflow -c). The
+ * client (blue with -g) is the side that opened the connection with a bare SYN. */
 static void
 engine_console(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
 {
-    struct tcpf_conn tmp;
+    struct tcpf_conn tmp, *c;
     struct tcpf_outname_vars v;
+    struct tcpf_console_seg seg;
     char name[TCPF_OUTNAME_MAX];
-    bool client;
+    int dir = 0;
 
     if (pkt->payload_len == 0)
         return;
@@ -509,8 +511,15 @@ engine_console(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
     engine_name_vars(&tmp, &tmp.dir[0], &v);
     if (tcpf_outname_expand(e->opts->tmpl, &v, name, sizeof(name), NULL) != TCPF_OUTNAME_OK)
         name[0] = '\0';
-    client = (pkt->flags & (TCPF_TH_SYN | TCPF_TH_ACK)) == TCPF_TH_SYN || pkt->dport < pkt->sport;
-    tcpf_console_segment(e->console, name, client, pkt->payload, pkt->payload_len);
+    c = tcpf_flowtab_lookup(e->flows, pkt, &dir);
+    memset(&seg, 0, sizeof(seg));
+    seg.name = name;
+    seg.is_client = c != NULL ? (!c->midstream && dir == 0)
+                              : (pkt->flags & (TCPF_TH_SYN | TCPF_TH_ACK)) == TCPF_TH_SYN;
+    seg.vars = &v;
+    seg.data = pkt->payload;
+    seg.len = pkt->payload_len;
+    (void)tcpf_console_print(e->console, &seg, NULL);
 }
 
 /* Handles a decoded packet that is an IP fragment. Returns true when pkt now holds a whole
