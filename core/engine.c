@@ -68,6 +68,22 @@ engine_name_vars(const struct tcpf_conn *c, const struct tcpf_dir *d,
 
 /* ---- reassembly sink ---------------------------------------------------------------- */
 
+/* Tells the scanners the name of d's output file, relative to the output directory (the
+ * writer's path carries the "outdir/" prefix the user sees). */
+static void
+engine_announce_file(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d)
+{
+    const char *path = tcpf_wfile_path(d->out);
+    const char *dir = e->opts->outdir;
+    size_t n = strlen(dir);
+
+    if (path == NULL)
+        return;
+    if (n > 0 && strcmp(dir, ".") != 0 && strncmp(path, dir, n) == 0 && path[n] == '/')
+        path += n + 1;
+    tcpf_scanhost_set_flow_file(e->scanhost, c, d->index, path);
+}
+
 /* Ordered data of one direction: to the flow file and to the scanners. */
 static void
 engine_deliver(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint64_t gap,
@@ -78,6 +94,9 @@ engine_deliver(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint
     struct tcpf_engine *e = c->engine;
 
     if (e->writer != NULL && e->opts->store) {
+        bool named;
+        uint32_t splits;
+
         if (d->out == NULL) {
             struct tcpf_outname_vars v;
 
@@ -86,14 +105,17 @@ engine_deliver(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint
             if (d->out == NULL)
                 e->stats.alloc_failures++;
         }
-        if (d->out != NULL)
+        if (d->out != NULL) {
+            named = tcpf_wfile_path(d->out) != NULL;
+            splits = tcpf_wfile_splits(d->out);
             (void)tcpf_wfile_write(d->out, offset, data, len);
+            if (e->scanhost != NULL &&
+                ((!named && tcpf_wfile_path(d->out) != NULL) || splits != tcpf_wfile_splits(d->out)))
+                engine_announce_file(e, c, d);
+        }
     }
-    if (e->scanhost != NULL) {
-        if (d->out != NULL && d->scan_state != NULL)
-            tcpf_scanhost_set_flow_file(e->scanhost, c, d->index, tcpf_wfile_path(d->out));
+    if (e->scanhost != NULL)
         tcpf_scanhost_flow_data(e->scanhost, c, d->index, offset, data, len, gap, ts);
-    }
 }
 
 /* The reassembler found bytes that differ from an earlier copy (first copy kept). */
@@ -211,7 +233,7 @@ engine_dir_close(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
     }
     if (d->out != NULL) {
         if (e->scanhost != NULL)
-            tcpf_scanhost_set_flow_file(e->scanhost, c, d->index, tcpf_wfile_path(d->out));
+            engine_announce_file(e, c, d);
         (void)tcpf_wfile_close(d->out);
         d->out = NULL;
     }
