@@ -28,20 +28,27 @@ struct tcpf_memcap {
     uint64_t reclaims; /* times reclaim or a self-flush was needed */
 };
 
-/* Where ordered data goes. All callbacks are optional except deliver. */
+/* Where ordered data goes. All callbacks are optional except deliver.
+ * Callbacks run inside tcpf_reasm_insert/flush/set_isn. On the same reassembler they must not
+ * call destroy; a nested insert returns -1, nested flush and set_isn are ignored, a nested
+ * tcpf_reasm_fin is recorded (queued data already being delivered still goes out). */
 struct tcpf_reasm_sink {
     void *ctx;
     /* In-order data at stream offset `offset`; `gap` bytes before it are known missing
      * (offset - gap is where the previous delivery ended). data/len borrowed for the call. */
     void (*deliver)(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint64_t gap,
                     const struct tcpf_time *ts);
-    /* A segment overlapped accepted bytes at [offset, offset+len) with different content. */
+    /* A segment overlapped accepted bytes at [offset, offset+len) with different content.
+     * One call per maximal run of differing bytes (so one segment may give several calls). */
     void (*conflict)(void *ctx, uint64_t offset, size_t len);
-    /* Reads back already-delivered bytes for overlap comparison; returns bytes read or -1. */
+    /* Reads back already-delivered bytes for overlap comparison; returns bytes read or -1.
+     * A short read or -1 (e.g. for a range delivered as a gap) ends the comparison there.
+     * Never called for a keep-alive probe. */
     long (*readback)(void *ctx, uint64_t offset, uint8_t *buf, size_t len);
 };
 
-/* Per-direction limits; zero fields take defaults. */
+/* Per-direction limits; zero fields take defaults. Caps are checked after each insert: while
+ * over, queued data is delivered from the lowest offset upward with gaps for the holes. */
 struct tcpf_reasm_limits {
     size_t max_queued_bytes;  /* out-of-order bytes per direction before forced flush (1 MiB) */
     uint32_t max_queued_segs; /* out-of-order segments per direction (4096) */
