@@ -360,6 +360,8 @@ tcpf_outname_apply_flag(char *tmpl, size_t tmplsize, char letter, unsigned *flag
     switch (letter) {
     case 'c':
         return outname_count_always(tmpl, tmplsize, errbuf);
+    case 'C':
+        return outname_prepend(tmpl, tmplsize, "%#-", errbuf);
     case 't':
         return outname_prepend(tmpl, tmplsize, "%tT", errbuf);
     case 'T':

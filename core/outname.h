@@ -93,6 +93,8 @@ int tcpf_outname_set_template(const char *user_tmpl, char *out, size_t outsize,
  *   c  every name carries the counter: each %C becomes a literal "c" and each %c becomes
  *      %#, so the default template gives "...c0", "...c1", ... (*tcpflow 1.6.1 turned %c
  *      into %C and produced "...cc" with no number; we do what its help text promises)
+ *   C  prepends "%#-": every name starts with its connection counter (tcpflow 1.6.1's help
+ *      promised this but rejected the letter);
  *   t  prepends "%tT";  T  prepends "%T";  k  prepends "%K/";
  *   m  prepends "%M000-%M999/%M%K/";
  *   g  prepends "%G000000-%G999999/%G%M000-%G%M999/%G%M%K/";

@@ -254,6 +254,16 @@ test_flag_letters(void **state)
     expect_name(t, &v, "010.000.000.001.40000-010.000.000.002.00080c1");
     assert_true(tcpf_outname_depends_on_count(t));
 
+    /* -FC: the counter leads every name */
+    strcpy(t, TCPF_OUTNAME_DEFAULT);
+    assert_int_equal(tcpf_outname_apply_flag(t, sizeof(t), 'C', &flags, err), 0);
+    assert_string_equal(t, "%#-" TCPF_OUTNAME_DEFAULT);
+    v.count = 0;
+    expect_name(t, &v, "0-010.000.000.001.40000-010.000.000.002.00080");
+    v.count = 2;
+    expect_name(t, &v, "2-010.000.000.001.40000-010.000.000.002.00080c2");
+    v.count = 1;
+
     /* X and M only set flags */
     assert_int_equal(flags, 0);
     strcpy(t, "abc");
@@ -267,7 +277,7 @@ test_flag_letters(void **state)
     assert_int_equal(tcpf_outname_apply_flag(t, sizeof(t), 'z', &flags, err),
                      TCPF_OUTNAME_EBADFLAG);
     assert_string_equal(err, "-F invalid format specification 'z'");
-    assert_int_equal(tcpf_outname_apply_flag(t, sizeof(t), 'C', &flags, err),
+    assert_int_equal(tcpf_outname_apply_flag(t, sizeof(t), 'p', &flags, err),
                      TCPF_OUTNAME_EBADFLAG);
     assert_string_equal(t, "abc");
 }
