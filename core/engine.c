@@ -129,6 +129,17 @@ engine_conflict(void *ctx, uint64_t offset, size_t len)
              (unsigned long long)offset);
 }
 
+/* Bytes that arrive after their hole was delivered as a gap: they go into the flow file at
+ * their true offset (filling the hole) but never to in-order consumers. */
+static void
+engine_late_fill(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    struct tcpf_dir *d = ctx;
+
+    if (d->out != NULL)
+        (void)tcpf_wfile_write(d->out, offset, data, len);
+}
+
 /* Reads back delivered bytes from the flow file for overlap comparison. */
 static long
 engine_readback(void *ctx, uint64_t offset, uint8_t *buf, size_t len)
@@ -170,6 +181,7 @@ engine_dir_activate(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir 
         .deliver = engine_deliver,
         .conflict = engine_conflict,
         .readback = engine_readback,
+        .late_fill = engine_late_fill,
     };
 
     d->active = true;
@@ -195,6 +207,7 @@ engine_add_reasm_stats(struct tcpf_engine *e, const struct tcpf_reasm_stats *s)
     e->stats.reasm_before_start_bytes += s->before_start_bytes;
     e->stats.reasm_after_fin += s->after_fin;
     e->stats.reasm_forced_flushes += s->forced_flushes;
+    e->stats.reasm_late_fill_bytes += s->late_fill_bytes;
 }
 
 static void

@@ -48,7 +48,7 @@ struct tcpf_stats {
     /* summed over closed directions */
     uint64_t reasm_out_of_order, reasm_retransmitted, reasm_conflicts, reasm_conflict_bytes;
     uint64_t reasm_gaps, reasm_gap_bytes, reasm_before_start_bytes, reasm_after_fin;
-    uint64_t reasm_forced_flushes, memcap_reclaims;
+    uint64_t reasm_forced_flushes, reasm_late_fill_bytes, memcap_reclaims;
     uint64_t max_conns;             /* high-water mark of the flow table */
     uint64_t frag_completed, frag_timed_out, frag_evicted, frag_invalid, frag_overlaps;
 };

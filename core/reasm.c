@@ -5,11 +5,16 @@
  * RFC 1122 §4.2.3.6 (keep-alive probes), Ptacek & Newsham 1998 (overlap ambiguity).
  *
  * Coordinates. Every byte has a 64-bit stream offset; offset 0 is the first stream byte
- * (ISN+1). A sequence number is mapped relative to the next expected byte:
- *     off = delivered + (int32_t)(seq - next_seq)
- * so anything more than 2^31 away counts as "behind". Before the start is known (no SYN yet)
- * queued segments carry provisional offsets, REASM_PROV_BASE + (int32_t)(seq - anchor_seq),
- * and are rebased once when the start is fixed (reasm_fix_start).
+ * (ISN+1). A sequence number is mapped relative to the reference `hi` (see reasm.h: the end of
+ * the highest accepted byte, jump candidates excepted):
+ *     off = hi + (int32_t)(seq - seq_of(hi))
+ * so anything more than 2^31 behind the highest point counts as "behind". Before the start is
+ * known (no SYN yet) offsets are provisional, the first segment's byte being REASM_PROV_BASE;
+ * the queue, hi and the candidate are rebased once when the start is fixed (reasm_fix_start).
+ *
+ * Jump candidates (reasm_ref_advance) and remembered delivered gaps (reasm_gap_*, reasm_behind)
+ * follow the rules written in reasm.h. Gaps live in a sorted array of at most REASM_GAPS_MAX
+ * ranges (binary search, memmove of at most 64 entries).
  *
  * Queue. Out-of-order data lives in a sorted array of disjoint segments (struct reasm_seg),
  * each owning a copy of its bytes. Lookup is a binary search; an insert shifts the tail once
@@ -35,6 +40,9 @@
 #define REASM_DEF_MAX_BYTES ((size_t)1 << 20)
 #define REASM_DEF_MAX_SEGS  4096u
 #define REASM_DEF_HOLD      ((size_t)64 << 10)
+#define REASM_DEF_MAX_JUMP  ((size_t)16 << 20)
+#define REASM_JUMP_LIMIT    ((size_t)1 << 31)    /* nothing is further ahead than this */
+#define REASM_GAPS_MAX      64u                  /* delivered gaps remembered for late fills */
 #define REASM_MERGE_MAX     ((uint32_t)64 << 10) /* appends grow a queued segment up to this */
 #define REASM_CHUNK_MAX     ((size_t)1 << 30)    /* inserts are split: seq spans stay < 2^31 */
 #define REASM_PROV_BASE     ((int64_t)1 << 62)   /* provisional offset of anchor_seq */
@@ -61,7 +69,8 @@ struct reasm_piece {
     bool failed;  /* memory ran out: deliver it directly */
 };
 
-/* A conflict seen before the stream start was known (provisional offsets). */
+/* A conflict seen before the stream start was known (provisional offsets), or a delivered gap
+ * still open to late fills. */
 struct reasm_range {
     int64_t off;
     int64_t len;
@@ -86,12 +95,15 @@ struct tcpf_reasm {
     bool fin_known;       /* fin_off is valid */
     bool in_cb;           /* a sink callback is running: nested calls are refused */
     bool reclaim_counted; /* memcap->reclaims already bumped for this insert */
+    bool has_cand;        /* a jump candidate [cand_off, cand_end) is held */
     uint32_t start_seq;   /* sequence number of stream offset 0 */
     uint32_t anchor_seq;  /* before the start: seq at provisional offset REASM_PROV_BASE */
     uint32_t fin_seq;
     int64_t start_prov; /* provisional offset where the start was fixed */
     int64_t fin_off;
     int64_t delivered; /* stream offset one past the last delivered byte, gaps included */
+    int64_t hi;        /* reference: end of the highest accepted byte, candidate excepted */
+    int64_t cand_off, cand_end;
 
     struct reasm_seg *q; /* sorted by off, disjoint */
     uint32_t n, qcap;
@@ -100,6 +112,8 @@ struct tcpf_reasm {
     uint32_t pcap;
     struct reasm_range *pend;
     uint32_t npend;
+    struct reasm_range *gaps; /* delivered gaps open to late fills: sorted, disjoint */
+    uint32_t ngaps, gcap;
 };
 
 static int64_t
@@ -108,27 +122,163 @@ reasm_min(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* Stream offset of `seq`, relative to the next expected byte (start must be known). */
+/* Sequence number of stream offset `off` (provisional before the start is known). */
+static uint32_t
+reasm_off_seq(const struct tcpf_reasm *r, int64_t off)
+{
+    if (r->has_start)
+        return r->start_seq + (uint32_t)off;
+    return r->anchor_seq + (uint32_t)(off - REASM_PROV_BASE);
+}
+
+/* Stream offset of `seq`: the one within 2^31 of the reference (start or anchor known). */
 static int64_t
 reasm_seq_off(const struct tcpf_reasm *r, uint32_t seq)
 {
-    uint32_t next = r->start_seq + (uint32_t)r->delivered;
-
-    return r->delivered + (int32_t)(seq - next);
+    return r->hi + (int32_t)(seq - reasm_off_seq(r, r->hi));
 }
 
-/* Provisional offset of `seq` before the start is known. */
-static int64_t
-reasm_prov_off(const struct tcpf_reasm *r, uint32_t seq)
+/* [s, e) is about to be accepted: moves the reference, holding, confirming or replacing a jump
+ * candidate (rules in reasm.h). */
+static void
+reasm_ref_advance(struct tcpf_reasm *r, int64_t s, int64_t e)
 {
-    return REASM_PROV_BASE + (int32_t)(seq - r->anchor_seq);
+    int64_t jump = (int64_t)r->lim.max_jump;
+
+    if (e <= r->hi)
+        return;
+    if (s - r->hi <= jump) {
+        r->hi = e;
+    } else if (!r->has_cand || e + jump <= r->cand_off) {
+        r->has_cand = true; /* a new jump, or one far before the held candidate: replaces it */
+        r->cand_off = s;
+        r->cand_end = e;
+        return;
+    } else if (s >= r->cand_off && e <= r->cand_end) {
+        return; /* a copy of (part of) the candidate confirms nothing */
+    } else {
+        r->hi = e > r->cand_end ? e : r->cand_end; /* confirmed: the stream moved there */
+        r->has_cand = false;
+    }
+    if (r->has_cand && r->cand_off - r->hi <= jump) {
+        if (r->cand_end > r->hi)
+            r->hi = r->cand_end; /* reached: the candidate is ordinary data now */
+        r->has_cand = false;
+    }
 }
 
-/* Sequence number of provisional offset `prov`. */
+/* Keeps the reference at or beyond the delivered end, and forgets a candidate that was
+ * delivered (forced out) or cut off by the FIN. */
+static void
+reasm_ref_sync(struct tcpf_reasm *r)
+{
+    if (!r->has_start)
+        return;
+    if (r->hi < r->delivered)
+        r->hi = r->delivered;
+    if (r->has_cand && (r->delivered > r->cand_off || (r->fin_known && r->fin_off <= r->cand_off)))
+        r->has_cand = false;
+}
+
+/* Makes room for one more remembered gap: grows the array up to REASM_GAPS_MAX. Returns false
+ * when full (or out of memory): the caller then forgets the oldest. */
+static bool
+reasm_gap_room(struct tcpf_reasm *r)
+{
+    uint32_t ncap;
+    struct reasm_range *ng;
+
+    if (r->ngaps < r->gcap)
+        return true;
+    if (r->gcap >= REASM_GAPS_MAX)
+        return false;
+    ncap = r->gcap ? r->gcap * 2 : 4;
+    if (ncap > REASM_GAPS_MAX)
+        ncap = REASM_GAPS_MAX;
+    ng = realloc(r->gaps, (size_t)ncap * sizeof(*ng));
+    if (ng == NULL)
+        return false;
+    r->gaps = ng;
+    r->gcap = ncap;
+    return true;
+}
+
+/* Forgets the oldest (lowest) remembered gap. */
+static void
+reasm_gap_forget_oldest(struct tcpf_reasm *r)
+{
+    memmove(r->gaps, r->gaps + 1, (size_t)(r->ngaps - 1) * sizeof(*r->gaps));
+    r->ngaps--;
+}
+
+/* Remembers the delivered gap [off, off+len); it lies beyond every remembered one. */
+static void
+reasm_gap_add(struct tcpf_reasm *r, int64_t off, int64_t len)
+{
+    if (!reasm_gap_room(r)) {
+        if (r->ngaps == 0)
+            return;
+        reasm_gap_forget_oldest(r);
+    }
+    r->gaps[r->ngaps].off = off;
+    r->gaps[r->ngaps].len = len;
+    r->ngaps++;
+}
+
+/* Index of the first remembered gap ending after `off` (binary search). */
 static uint32_t
-reasm_prov_seq(const struct tcpf_reasm *r, int64_t prov)
+reasm_gap_find(const struct tcpf_reasm *r, int64_t off)
 {
-    return r->anchor_seq + (uint32_t)(prov - REASM_PROV_BASE);
+    uint32_t lo = 0, hi = r->ngaps;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (r->gaps[mid].off + r->gaps[mid].len <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Removes [lo, hi) (inside it) from remembered gap i: deletes, shrinks or splits it. A split
+ * with no room forgets the oldest piece. */
+static void
+reasm_gap_cut(struct tcpf_reasm *r, uint32_t i, int64_t lo, int64_t hi)
+{
+    struct reasm_range *g = &r->gaps[i];
+    int64_t gend = g->off + g->len;
+
+    if (lo == g->off && hi == gend) {
+        memmove(g, g + 1, (size_t)(r->ngaps - i - 1) * sizeof(*g));
+        r->ngaps--;
+        return;
+    }
+    if (lo == g->off) {
+        g->off = hi;
+        g->len = gend - hi;
+        return;
+    }
+    if (hi == gend) {
+        g->len = lo - g->off;
+        return;
+    }
+    if (!reasm_gap_room(r)) {
+        if (i == 0) { /* the left piece is the oldest: forget it */
+            g->off = hi;
+            g->len = gend - hi;
+            return;
+        }
+        reasm_gap_forget_oldest(r);
+        i--;
+    }
+    g = &r->gaps[i];
+    memmove(g + 2, g + 1, (size_t)(r->ngaps - i - 1) * sizeof(*g));
+    g->len = lo - g->off;
+    g[1].off = hi;
+    g[1].len = gend - hi;
+    r->ngaps++;
 }
 
 /* Adds (or with a negative delta removes) queued bytes to this queue and the global budget. */
@@ -155,6 +305,7 @@ reasm_emit(struct tcpf_reasm *r, int64_t off, const uint8_t *data, size_t len,
     if (gap > 0) {
         r->st.gaps++;
         r->st.gap_bytes += gap;
+        reasm_gap_add(r, r->delivered, (int64_t)gap);
     }
     r->delivered = off + (int64_t)len;
     r->st.bytes_delivered += len;
@@ -377,6 +528,44 @@ reasm_cmp_delivered(struct tcpf_reasm *r, struct reasm_diff *d, int64_t off, con
     }
 }
 
+/* [s, m) lies before the delivered end. Parts inside a remembered gap are late fills: the gap
+ * shrinks and the bytes go to sink.late_fill, uncompared. The other parts cover delivered bytes
+ * and are compared (a retransmission). */
+static void
+reasm_behind(struct tcpf_reasm *r, struct reasm_diff *d, int64_t s, int64_t m, const uint8_t *data,
+             bool *retrans)
+{
+    int64_t cur = s;
+    bool filled = false;
+
+    while (cur < m) {
+        uint32_t i = reasm_gap_find(r, cur);
+        int64_t lo = m, hi = m;
+
+        if (i < r->ngaps && r->gaps[i].off < m) {
+            lo = r->gaps[i].off > cur ? r->gaps[i].off : cur;
+            hi = reasm_min(r->gaps[i].off + r->gaps[i].len, m);
+        }
+        if (lo > cur) {
+            *retrans = true;
+            reasm_cmp_delivered(r, d, cur, data + (cur - s), (size_t)(lo - cur));
+        }
+        if (hi > lo) {
+            reasm_gap_cut(r, i, lo, hi);
+            filled = true;
+            r->st.late_fill_bytes += (uint64_t)(hi - lo);
+            if (r->sink.late_fill != NULL) {
+                r->in_cb = true;
+                r->sink.late_fill(r->sink.ctx, (uint64_t)lo, data + (lo - s), (size_t)(hi - lo));
+                r->in_cb = false;
+            }
+        }
+        cur = hi;
+    }
+    if (filled)
+        r->st.late_fill++;
+}
+
 /* Once the start and a FIN are known: fixes the FIN offset and, unless a sink callback is
  * running (a drain loop is then in progress), drops queued data beyond it. A FIN behind the delivered end is not
  * believable (data already went past it): forgotten, so a later FIN can still be recorded. */
@@ -426,8 +615,12 @@ reasm_fix_start(struct tcpf_reasm *r, int64_t prov, uint32_t seq)
     r->start_seq = seq;
     r->start_prov = prov;
     r->delivered = 0;
+    r->hi -= prov;
+    r->cand_off -= prov;
+    r->cand_end -= prov;
     for (i = 0; i < r->n; i++)
         r->q[i].off -= prov;
+    reasm_ref_sync(r);
     while (k < r->n && r->q[k].off + r->q[k].len <= 0) {
         r->st.before_start++;
         r->st.before_start_bytes += r->q[k].len;
@@ -461,6 +654,7 @@ reasm_fix_start(struct tcpf_reasm *r, int64_t prov, uint32_t seq)
     r->npend = 0;
     reasm_apply_fin(r);
     reasm_drain(r);
+    reasm_ref_sync(r);
 }
 
 /* Memory ran out while queueing [s, e): deliver it straight from the caller's buffer after
@@ -476,7 +670,7 @@ reasm_fallback(struct tcpf_reasm *r, int64_t s, int64_t e, const uint8_t *data,
     if (!r->has_start) {
         int64_t prov = (r->n > 0 && r->q[0].off < s) ? r->q[0].off : s;
 
-        reasm_fix_start(r, prov, reasm_prov_seq(r, prov));
+        reasm_fix_start(r, prov, reasm_off_seq(r, prov));
         s -= prov;
         e -= prov;
     }
@@ -717,7 +911,7 @@ reasm_enforce(struct tcpf_reasm *r)
         r->reclaim_counted = true;
     }
     if (!r->has_start)
-        reasm_fix_start(r, r->q[0].off, reasm_prov_seq(r, r->q[0].off));
+        reasm_fix_start(r, r->q[0].off, reasm_off_seq(r, r->q[0].off));
     while (k < r->n && reasm_over(r, r->n - k, &by_memcap)) {
         reasm_emit_seg(r, &r->q[k++]);
         while (k < r->n && r->q[k].off == r->delivered)
@@ -761,8 +955,10 @@ reasm_insert_one(struct tcpf_reasm *r, uint32_t seq, const uint8_t *data, size_t
         if (!r->has_anchor) {
             r->anchor_seq = seq;
             r->has_anchor = true;
+            r->hi = REASM_PROV_BASE;
         }
-        s = reasm_prov_off(r, seq);
+        s = reasm_seq_off(r, seq);
+        reasm_ref_advance(r, s, s + (int64_t)len);
         rc = reasm_place_queue(r, s, s + (int64_t)len, data, ts, &d, &retrans);
         goto done;
     }
@@ -790,11 +986,12 @@ reasm_insert_one(struct tcpf_reasm *r, uint32_t seq, const uint8_t *data, size_t
     if (s < r->delivered) {
         int64_t m = reasm_min(e, r->delivered);
 
-        retrans = true;
-        reasm_cmp_delivered(r, &d, s, data, (size_t)(m - s));
+        reasm_behind(r, &d, s, m, data, &retrans);
         data += m - s;
         s = m;
     }
+    if (s < e)
+        reasm_ref_advance(r, s, e);
     if (s < e && s == r->delivered) {
         reasm_place_direct(r, s, e, data, ts, &d, &retrans);
     } else if (s < e) {
@@ -808,9 +1005,10 @@ done:
     if (retrans)
         r->st.retransmitted++;
     if (!r->has_start && r->n > 0 && r->queued_bytes >= r->lim.midstream_hold)
-        reasm_fix_start(r, r->q[0].off, reasm_prov_seq(r, r->q[0].off));
+        reasm_fix_start(r, r->q[0].off, reasm_off_seq(r, r->q[0].off));
     reasm_enforce(r);
     reasm_apply_fin(r);
+    reasm_ref_sync(r);
     reasm_shrink(r);
     return rc;
 }
@@ -835,6 +1033,10 @@ tcpf_reasm_create(const struct tcpf_reasm_sink *sink, const struct tcpf_reasm_li
         r->lim.max_queued_segs = REASM_DEF_MAX_SEGS;
     if (r->lim.midstream_hold == 0)
         r->lim.midstream_hold = REASM_DEF_HOLD;
+    if (r->lim.max_jump == 0)
+        r->lim.max_jump = REASM_DEF_MAX_JUMP;
+    if (r->lim.max_jump > REASM_JUMP_LIMIT)
+        r->lim.max_jump = REASM_JUMP_LIMIT;
     r->memcap = memcap;
     return r;
 }
@@ -851,6 +1053,7 @@ tcpf_reasm_destroy(struct tcpf_reasm *r)
     free(r->q);
     free(r->pieces);
     free(r->pend);
+    free(r->gaps);
     free(r);
 }
 
@@ -864,8 +1067,9 @@ tcpf_reasm_set_isn(struct tcpf_reasm *r, uint32_t isn)
     if (!r->has_anchor) {
         r->anchor_seq = start;
         r->has_anchor = true;
+        r->hi = REASM_PROV_BASE;
     }
-    reasm_fix_start(r, reasm_prov_off(r, start), start);
+    reasm_fix_start(r, reasm_seq_off(r, start), start);
     reasm_shrink(r);
 }
 
@@ -907,6 +1111,8 @@ tcpf_reasm_fin(struct tcpf_reasm *r, uint32_t seq)
     r->has_fin_seq = true;
     r->fin_seq = seq;
     reasm_apply_fin(r); /* from a sink callback: queue trimmed when the running call ends */
+    if (!r->in_cb)
+        reasm_ref_sync(r);
 }
 
 bool
@@ -923,11 +1129,12 @@ tcpf_reasm_flush(struct tcpf_reasm *r)
     if (r == NULL || r->in_cb || r->n == 0)
         return;
     if (!r->has_start)
-        reasm_fix_start(r, r->q[0].off, reasm_prov_seq(r, r->q[0].off));
+        reasm_fix_start(r, r->q[0].off, reasm_off_seq(r, r->q[0].off));
     for (k = 0; k < r->n; k++)
         reasm_emit_seg(r, &r->q[k]);
     reasm_pop(r, r->n);
     reasm_apply_fin(r);
+    reasm_ref_sync(r);
     reasm_shrink(r);
 }
 

@@ -6,6 +6,31 @@
  * out-of-order segments in a bounded queue, and hands contiguous in-order data to a sink.
  * Overlap policy: FIRST WINS. Bytes already accepted (queued or delivered) are never replaced;
  * a later copy that differs is counted as a conflict and reported to the sink.
+ *
+ * Reference point. A sequence number is mapped to the offset nearest (within 2^31) to the
+ * REFERENCE: the end of the highest byte accepted so far, queued or delivered. A stream that
+ * keeps moving forward is therefore followed across any number of wraps, even when a hole
+ * before it never fills (capture loss, sampled captures).
+ *
+ * Jumps. A segment starting more than max_jump bytes beyond the reference is a JUMP CANDIDATE:
+ * it is queued at its offset but does not move the reference. The next segment beyond
+ * max_jump from the reference decides:
+ *   - it brings bytes outside the candidate and ends less than max_jump before the candidate
+ *     (so: close to it, overlapping it, or anywhere after it): the jump is CONFIRMED, the
+ *     reference moves to the higher of both ends;
+ *   - it ends max_jump or more before the candidate: it becomes the candidate instead;
+ *   - it lies inside the candidate (a duplicate): nothing changes.
+ * Segments within max_jump of the reference move it as usual; once the reference comes within
+ * max_jump of the candidate, the candidate counts as ordinary data (reference moves to its end).
+ * An unconfirmed candidate (e.g. one bogus sequence number) stays queued as ordinary far-ahead
+ * data, delivered with a gap at flush, and never disturbs the segments around the reference.
+ *
+ * Late fills. When a hole is delivered as a gap (forced flush: caps, memcap, close) the range is
+ * remembered (the REASM_GAPS_MAX = 64 most recent ranges; older ones are forgotten). Bytes that
+ * arrive later inside a remembered gap are a LATE FILL: never compared, never a conflict,
+ * counted and handed to sink.late_fill, never to deliver. The range shrinks as it fills, so a
+ * second copy of the same bytes is compared against the first (first wins). Outside a
+ * remembered gap, bytes behind the delivered end are compared through sink.readback.
  */
 #ifndef TCPF_CORE_REASM_H
 #define TCPF_CORE_REASM_H
@@ -45,6 +70,10 @@ struct tcpf_reasm_sink {
      * A short read or -1 (e.g. for a range delivered as a gap) ends the comparison there.
      * Never called for a keep-alive probe. */
     long (*readback)(void *ctx, uint64_t offset, uint8_t *buf, size_t len);
+    /* Bytes that arrived after their range was delivered as a gap, at their true offset, each
+     * byte at most once (see "Late fills" above). For the output file only: never part of the
+     * in-order stream. data/len borrowed for the call. */
+    void (*late_fill)(void *ctx, uint64_t offset, const uint8_t *data, size_t len);
 };
 
 /* Per-direction limits; zero fields take defaults. Caps are checked after each insert: while
@@ -53,6 +82,7 @@ struct tcpf_reasm_limits {
     size_t max_queued_bytes;  /* out-of-order bytes per direction before forced flush (1 MiB) */
     uint32_t max_queued_segs; /* out-of-order segments per direction (4096) */
     size_t midstream_hold;    /* SYN-less streams: bytes held before the start is fixed (64 KiB) */
+    size_t max_jump;          /* beyond the reference: a jump candidate, see above (16 MiB) */
 };
 
 /* Counters per direction. */
@@ -69,6 +99,8 @@ struct tcpf_reasm_stats {
     uint64_t before_start_bytes;
     uint64_t after_fin;       /* segments (or parts) beyond the FIN: dropped */
     uint64_t forced_flushes;  /* queue flushed early because of a cap */
+    uint64_t late_fill;       /* segments with bytes landing in a remembered delivered gap */
+    uint64_t late_fill_bytes;
 };
 
 struct tcpf_reasm;

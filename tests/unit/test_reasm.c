@@ -45,6 +45,8 @@ struct tsink {
     uint64_t conf_bytes;
     uint64_t readbacks;
     bool readback_fails;
+    bool readback_zero_holes; /* like the writer: holes read back as zeros */
+    uint64_t late_calls, late_bytes;
     const uint8_t *ptr[8]; /* data pointers of the first deliveries */
 };
 
@@ -117,6 +119,14 @@ ts_readback(void *ctx, uint64_t off, uint8_t *buf, size_t len)
     t->readbacks++;
     if (t->readback_fails)
         return -1;
+    if (t->readback_zero_holes) {
+        n = off < t->end ? (size_t)(t->end - off) : 0;
+        n = n < len ? n : len;
+        if (n == 0)
+            return -1;
+        memcpy(buf, t->buf + off, n);
+        return (long)n;
+    }
     while (n < len && off + n < t->end && t->written[off + n])
         n++;
     if (n == 0)
@@ -125,11 +135,30 @@ ts_readback(void *ctx, uint64_t off, uint8_t *buf, size_t len)
     return (long)n;
 }
 
+/* Stores a late fill like the writer would: at its offset, inside the delivered range, and
+ * (the contract) never over a byte that was delivered or filled before. */
+static void
+ts_late_fill(void *ctx, uint64_t off, const uint8_t *data, size_t len)
+{
+    struct tsink *t = ctx;
+    size_t i;
+
+    assert_true(len > 0);
+    assert_true(off + len <= t->end);
+    for (i = 0; i < len; i++)
+        assert_false(t->written[off + i]);
+    memcpy(t->buf + off, data, len);
+    memset(t->written + off, 1, len);
+    t->late_calls++;
+    t->late_bytes += len;
+}
+
 /* A sink for reasm_create feeding t, with or without the readback callback. */
 static struct tcpf_reasm_sink
 ts_sink(struct tsink *t, bool with_readback)
 {
-    struct tcpf_reasm_sink s = { t, ts_deliver, ts_conflict, with_readback ? ts_readback : NULL };
+    struct tcpf_reasm_sink s = { t, ts_deliver, ts_conflict, with_readback ? ts_readback : NULL,
+                                 ts_late_fill };
 
     return s;
 }
@@ -669,7 +698,7 @@ test_create_args(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, false);
-    struct tcpf_reasm_sink nodeliver = { &ts, NULL, NULL, NULL };
+    struct tcpf_reasm_sink nodeliver = { &ts, NULL, NULL, NULL, NULL };
     struct tcpf_reasm *r;
 
     (void)state;
@@ -918,14 +947,18 @@ test_cap_segments(void **state)
     assert_int_equal(st->gap_bytes, 10);
     assert_int_equal(ts.end, 12);
     assert_int_equal(tcpf_reasm_queued_bytes(r), 6);
-    /* the late hole filler now lies in a delivered gap: a retransmission, not a conflict */
+    /* the late hole filler lies in a delivered gap: a late fill, not compared, no conflict */
     tcpf_reasm_insert(r, 0, (const uint8_t *)"0123456789", 10, NULL);
-    assert_int_equal(st->retransmitted, 1);
+    assert_int_equal(st->retransmitted, 0);
     assert_int_equal(st->conflicts, 0);
+    assert_int_equal(st->late_fill, 1);
+    assert_int_equal(st->late_fill_bytes, 10);
+    assert_int_equal(ts.readbacks, 0);
+    assert_int_equal(ts.end, 12);
     tcpf_reasm_flush(r);
     assert_int_equal(ts.end, 42);
     assert_memory_equal(ts.buf,
-                        "\0\0\0\0\0\0\0\0\0\0ab\0\0\0\0\0\0\0\0kl\0\0\0\0\0\0\0\0uv"
+                        "0123456789ab\0\0\0\0\0\0\0\0kl\0\0\0\0\0\0\0\0uv"
                         "\0\0\0\0\0\0\0\0EF",
                         42);
     assert_int_equal(st->gaps, 4);
@@ -1013,7 +1046,7 @@ static void
 test_nested_calls(void **state)
 {
     struct nest_ctx n = { 0 };
-    struct tcpf_reasm_sink sink = { &n, nest_deliver, NULL, NULL };
+    struct tcpf_reasm_sink sink = { &n, nest_deliver, NULL, NULL, NULL };
 
     (void)state;
     n.r = tcpf_reasm_create(&sink, NULL, NULL);
@@ -1031,7 +1064,8 @@ test_nested_calls(void **state)
     ts_free(&n.ts);
 }
 
-/* A short readback (a gap inside the delivered range) ends the comparison there. */
+/* Comparison with delivered bytes stops at a short readback; bytes in a remembered delivered
+ * gap are not read back at all (late fill). */
 static void
 test_readback_short(void **state)
 {
@@ -1049,7 +1083,9 @@ test_readback_short(void **state)
     assert_int_equal(ts.end, 10);
     tcpf_reasm_insert(r, 2, (const uint8_t *)"Bx", 2, NULL);     /* conflict at 2 */
     tcpf_reasm_insert(r, 4, (const uint8_t *)"dxxxxI", 6, NULL); /* 'd' differs, then gap */
-    assert_int_equal(ts.readbacks, 2);
+    assert_int_equal(ts.readbacks, 3); /* [3,4) and [8,9); the gap [4,8) is a late fill */
+    assert_int_equal(tcpf_reasm_stats(r)->late_fill_bytes, 4);
+    assert_int_equal(ts.late_bytes, 4);
     assert_int_equal(tcpf_reasm_stats(r)->conflicts, 2);
     assert_int_equal(tcpf_reasm_stats(r)->conflict_bytes, 2);
     assert_int_equal(ts.nconf, 2);
@@ -1282,7 +1318,7 @@ test_million_one_byte(void **state)
     for (pass = 0; pass < 2; pass++) {
         static uint8_t pat[256];
         struct csink cs = { .pat = pat, .patlen = sizeof(pat) };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL };
+        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
         struct tcpf_memcap mc = { 0 };
         struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, &mc);
         const uint32_t isn = 0xfff00000u;
@@ -1343,7 +1379,7 @@ test_backwards(void **state)
     }
     {
         struct csink cs = { 0 };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL };
+        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
         struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
         const struct tcpf_reasm_stats *st;
         uint32_t held = (uint32_t)((64u << 10) / SZ + 1); /* segments until the hold is full */
@@ -1368,7 +1404,7 @@ static void
 test_serial_far(void **state)
 {
     struct csink cs = { 0 };
-    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL };
+    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
     struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
     const struct tcpf_reasm_stats *st;
     const uint32_t isn = 0xfffffff0u;
@@ -1402,7 +1438,7 @@ test_over_4gib(void **state)
     const uint32_t isn = 0xfffffff6u;
     uint8_t *pat = malloc(CH);
     struct csink cs = { .pat = pat, .patlen = CH };
-    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL };
+    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
     struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
     uint64_t off;
     size_t i;
@@ -1457,6 +1493,411 @@ test_over_4gib(void **state)
     free(pat);
 }
 
+/* ---- reference point and jumps ---- */
+
+#define RS_MAX 32
+
+/* A sink recording the first RS_MAX deliveries (offset, length, gap, first byte). */
+struct rsink {
+    uint64_t off[RS_MAX], len[RS_MAX], gap[RS_MAX];
+    uint8_t first[RS_MAX];
+    size_t n;
+    uint64_t end, bytes;
+};
+
+/* Checks the deliver contract and records the delivery. */
+static void
+rs_deliver(void *ctx, uint64_t off, const uint8_t *data, size_t len, uint64_t gap,
+           const struct tcpf_time *ts)
+{
+    struct rsink *c = ctx;
+
+    (void)ts;
+    assert_true(len > 0);
+    assert_true(off == c->end + gap);
+    if (c->n < RS_MAX) {
+        c->off[c->n] = off;
+        c->len[c->n] = len;
+        c->gap[c->n] = gap;
+        c->first[c->n] = data[0];
+    }
+    c->n++;
+    c->bytes += len;
+    c->end = off + len;
+}
+
+/* The data direction of tests/data/corpus/zeek-ftp-seq-wrap.pcap (port 37150): a >4 GiB FTP
+ * transfer of which only samples were captured. `wraps` is how often the sequence space wrapped
+ * before the segment, so its true offset is seq + wraps * 2^32 - (isn + 1). */
+static const struct {
+    uint32_t seq, len, wraps;
+} zeek_wrap[] = {
+    { 3914442134u, 14480, 0 }, { 4294812326u, 752, 0 }, { 238246u, 752, 1 },
+    { 1912709798u, 752, 1 },   { 1958191782u, 752, 1 }, { 3880231590u, 752, 1 },
+    { 3922564950u, 2896, 1 },  { 4294943398u, 752, 1 }, { 238246u, 752, 2 },
+    { 741173030u, 1182, 2 },
+};
+#define ZEEK_ISN  3914442133u
+#define ZEEK_FIN  741174212u /* FIN with the last segment (wraps 2) */
+#define ZEEK_NSEG (sizeof(zeek_wrap) / sizeof(zeek_wrap[0]))
+
+/* A forward-moving stream sampled across two wraps, with holes that never fill: every sample
+ * lands at its true 64-bit offset, in arrival order, and the FIN completes the stream. Run
+ * with the whole pattern shifted through the test ISNs. */
+static void
+test_jump_zeek_seq_wrap(void **state)
+{
+    static uint8_t payload[14480];
+    size_t ii, i;
+
+    (void)state;
+    for (ii = 0; ii < N_ISNS; ii++) {
+        const uint32_t shift = test_isns[ii];
+        struct rsink rs = { 0 };
+        struct tcpf_reasm_sink sink = { &rs, rs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        const struct tcpf_reasm_stats *st;
+        uint64_t total = 0, want_end = 0;
+
+        assert_non_null(r);
+        st = tcpf_reasm_stats(r);
+        tcpf_reasm_set_isn(r, ZEEK_ISN + shift);
+        for (i = 0; i < ZEEK_NSEG; i++) {
+            memset(payload, (int)('A' + i), zeek_wrap[i].len);
+            assert_int_equal(
+                tcpf_reasm_insert(r, zeek_wrap[i].seq + shift, payload, zeek_wrap[i].len, NULL), 0);
+            total += zeek_wrap[i].len;
+        }
+        tcpf_reasm_fin(r, ZEEK_FIN + shift);
+        assert_false(tcpf_reasm_complete(r));
+        tcpf_reasm_flush(r);
+        /* one delivery per sample, in arrival order, each after a gap but the first */
+        assert_int_equal(rs.n, ZEEK_NSEG);
+        for (i = 0; i < ZEEK_NSEG; i++) {
+            uint64_t want =
+                zeek_wrap[i].seq + ((uint64_t)zeek_wrap[i].wraps << 32) - ((uint64_t)ZEEK_ISN + 1);
+
+            assert_int_equal(rs.first[i], 'A' + i);
+            assert_int_equal(rs.off[i], want);
+            assert_int_equal(rs.len[i], zeek_wrap[i].len);
+            if (i > 0) {
+                assert_true(rs.off[i] > rs.off[i - 1]);
+                assert_true(rs.gap[i] > 0);
+            }
+            want_end = want + zeek_wrap[i].len;
+        }
+        assert_int_equal(rs.bytes, total);
+        assert_int_equal(st->bytes_delivered, total);
+        assert_int_equal(rs.end, want_end);
+        assert_true(rs.end > (4ull << 30));
+        assert_int_equal(tcpf_reasm_delivered_end(r), want_end);
+        assert_int_equal(want_end, ZEEK_FIN + (2ull << 32) - ((uint64_t)ZEEK_ISN + 1));
+        assert_true(tcpf_reasm_complete(r));
+        assert_int_equal(st->before_start, 0);
+        assert_int_equal(st->after_fin, 0);
+        assert_int_equal(st->retransmitted, 0);
+        assert_int_equal(st->out_of_order, ZEEK_NSEG - 1);
+        tcpf_reasm_destroy(r);
+    }
+}
+
+/* One bogus segment far ahead in the middle of a normal stream: held as a jump candidate, it
+ * does not move the reference. The normal segments after it are delivered as usual, an old
+ * retransmission is still recognised as one (measured from the bogus segment it would be
+ * 2^31 or more behind, i.e. "ahead" by 4 GiB), and the bogus bytes go out at flush after a
+ * gap. Distances: the brief's 1.5 GiB, and just under 2^31. */
+static void
+test_jump_bogus_segment(void **state)
+{
+    static const int64_t dist[] = { 3ll << 29, 0x80000000ll - 20000 };
+    const uint32_t isn = 0xfffffff0u;
+    uint8_t buf[1000];
+    size_t pi;
+
+    (void)state;
+    for (pi = 0; pi < sizeof(dist) / sizeof(dist[0]); pi++) {
+        struct csink cs = { .pat = (const uint8_t *)PATTERN, .patlen = PATLEN };
+        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        const struct tcpf_reasm_stats *st;
+        int64_t bogus = 0;
+        int64_t k;
+
+        assert_non_null(r);
+        st = tcpf_reasm_stats(r);
+        tcpf_reasm_set_isn(r, isn);
+        for (k = 0; k < 64; k++) {
+            if (k == 32) {
+                bogus = k * 1000 + dist[pi];
+                pattern_fill(buf, bogus, 1000);
+                tcpf_reasm_insert(r, isn + 1 + (uint32_t)bogus, buf, 1000, NULL);
+                assert_int_equal(tcpf_reasm_queued_bytes(r), 1000);
+            }
+            pattern_fill(buf, k * 1000, 1000);
+            tcpf_reasm_insert(r, isn + 1 + (uint32_t)(k * 1000), buf, 1000, NULL);
+        }
+        assert_int_equal(cs.end, 64000);
+        assert_int_equal(cs.bytes, 64000);
+        assert_int_equal(cs.gaps, 0);
+        assert_int_equal(st->out_of_order, 1);
+        assert_int_equal(st->before_start, 0);
+        assert_int_equal(st->retransmitted, 0);
+        assert_int_equal(tcpf_reasm_queued_bytes(r), 1000);
+        /* an old retransmission: behind, not queued 4 GiB ahead */
+        pattern_fill(buf, 1000, 1000);
+        tcpf_reasm_insert(r, isn + 1 + 1000, buf, 1000, NULL);
+        assert_int_equal(st->retransmitted, 1);
+        assert_int_equal(tcpf_reasm_queued_bytes(r), 1000);
+        tcpf_reasm_flush(r);
+        assert_int_equal(cs.end, (uint64_t)bogus + 1000);
+        assert_int_equal(cs.gaps, 1);
+        assert_int_equal(cs.gap_bytes, (uint64_t)bogus - 64000);
+        assert_int_equal(cs.bytes, 65000);
+        tcpf_reasm_destroy(r);
+    }
+}
+
+#define PROBE_BACK 100
+
+/* Tells where the reference is, without knowing it: a 10-byte probe 2^31 - PROBE_BACK bytes
+ * beyond `ref` is queued ahead if the reference is at most PROBE_BACK bytes before `ref` (or
+ * beyond it); otherwise it is 2^31 or more away, counts as behind, and (offsets here being
+ * small) before the start, which changes nothing. Returns true if it was queued. */
+static bool
+probe_ahead(struct tcpf_reasm *r, uint32_t isn, int64_t ref)
+{
+    const struct tcpf_reasm_stats *st = tcpf_reasm_stats(r);
+    uint64_t ooo = st->out_of_order, bs = st->before_start;
+    int64_t off = ref + 0x80000000ll - PROBE_BACK;
+    uint8_t buf[10];
+
+    pattern_fill(buf, off, sizeof(buf));
+    tcpf_reasm_insert(r, isn + 1 + (uint32_t)off, buf, sizeof(buf), NULL);
+    if (st->out_of_order == ooo + 1)
+        return true;
+    assert_int_equal(st->before_start, bs + 1);
+    return false;
+}
+
+/* Inserts `len` PATTERN bytes at stream offset `off`. */
+static void
+ins_pat(struct tcpf_reasm *r, uint32_t isn, int64_t off, uint32_t len)
+{
+    uint8_t buf[8192];
+
+    assert_true(len <= sizeof(buf));
+    pattern_fill(buf, off, len);
+    tcpf_reasm_insert(r, isn + 1 + (uint32_t)off, buf, len, NULL);
+}
+
+/* The jump rules of reasm.h, one case per reassembler (max_jump 4096): confirm by a segment
+ * after the candidate (adjacent or far), no confirmation by a copy of the candidate, a jump
+ * far before the candidate replaces it, and the reference reaching the candidate. */
+static void
+test_jump_rules(void **state)
+{
+    const uint32_t isn = 0x7ffffff0u;
+    struct tcpf_reasm_limits lim = { .max_jump = 4096 };
+    int c;
+
+    (void)state;
+    for (c = 0; c < 6; c++) {
+        struct csink cs = { .pat = (const uint8_t *)PATTERN, .patlen = PATLEN };
+        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+
+        assert_non_null(r);
+        tcpf_reasm_set_isn(r, isn);
+        ins_pat(r, isn, 0, 100);
+        switch (c) {
+        case 0: /* candidate, then the next bytes right after it: confirmed */
+            ins_pat(r, isn, 1000000, 100);
+            assert_false(probe_ahead(r, isn, 1000100));
+            ins_pat(r, isn, 1000100, 100);
+            assert_true(probe_ahead(r, isn, 1000200));
+            break;
+        case 1: /* candidate, then a segment 40 MB after it (sampled capture): confirmed */
+            ins_pat(r, isn, 1000000, 100);
+            ins_pat(r, isn, 41000000, 100);
+            assert_true(probe_ahead(r, isn, 41000100));
+            break;
+        case 2: /* candidate, then normal data: unchanged, the candidate stays queued */
+            ins_pat(r, isn, 1000000, 100);
+            ins_pat(r, isn, 100, 100);
+            assert_false(probe_ahead(r, isn, 1000100));
+            assert_true(probe_ahead(r, isn, 200));
+            assert_int_equal(tcpf_reasm_queued_bytes(r), 110);
+            break;
+        case 3: /* a copy of the candidate confirms nothing */
+            ins_pat(r, isn, 1000000, 100);
+            ins_pat(r, isn, 1000000, 100);
+            ins_pat(r, isn, 1000020, 50);
+            assert_int_equal(tcpf_reasm_stats(r)->retransmitted, 2);
+            assert_false(probe_ahead(r, isn, 1000100));
+            break;
+        case 4: /* a jump far before the candidate replaces it; its confirmation leaves the
+                 * old candidate as ordinary queued data */
+            ins_pat(r, isn, 2000000, 100);
+            ins_pat(r, isn, 1000000, 100);
+            ins_pat(r, isn, 1000100, 100);
+            assert_false(probe_ahead(r, isn, 2000100));
+            assert_true(probe_ahead(r, isn, 1000200));
+            break;
+        default: /* normal data comes within max_jump of the candidate: reference at its end */
+            ins_pat(r, isn, 10000, 100);
+            ins_pat(r, isn, 100, 6900);
+            assert_int_equal(cs.end, 7000);
+            assert_true(probe_ahead(r, isn, 10100));
+            break;
+        }
+        tcpf_reasm_flush(r);
+        assert_int_equal(cs.bytes + 0, tcpf_reasm_stats(r)->bytes_delivered);
+        tcpf_reasm_destroy(r);
+    }
+}
+
+/* ---- late data into delivered gaps ---- */
+
+/* Delivers "ABCD" [0,4), then forces "KLMN" [10,14) out after the gap [4,10) (segment cap 1);
+ * "UVWX" [20,24) stays queued. */
+static struct tcpf_reasm *
+late_setup(struct tsink *ts, struct tcpf_reasm_sink *sink)
+{
+    struct tcpf_reasm_limits lim = { .max_queued_segs = 1 };
+    struct tcpf_reasm *r;
+
+    *sink = ts_sink(ts, true);
+    r = tcpf_reasm_create(sink, &lim, NULL);
+    assert_non_null(r);
+    tcpf_reasm_set_isn(r, 0xffffffffu);
+    tcpf_reasm_insert(r, 0, (const uint8_t *)"ABCD", 4, NULL);
+    tcpf_reasm_insert(r, 10, (const uint8_t *)"KLMN", 4, NULL);
+    tcpf_reasm_insert(r, 20, (const uint8_t *)"UVWX", 4, NULL);
+    assert_int_equal(ts->end, 14);
+    assert_int_equal(tcpf_reasm_stats(r)->gap_bytes, 6);
+    return r;
+}
+
+/* A whole gap filled at once, then a gap filled in pieces, where a second fill overlapping the
+ * first is compared with it (first wins) and a fill never reaches deliver. */
+static void
+test_late_fill_gaps(void **state)
+{
+    struct tsink ts = { 0 };
+    struct tcpf_reasm_sink sink;
+    struct tcpf_reasm *r = late_setup(&ts, &sink);
+    const struct tcpf_reasm_stats *st = tcpf_reasm_stats(r);
+
+    (void)state;
+    tcpf_reasm_insert(r, 4, (const uint8_t *)"efghij", 6, NULL); /* all of [4,10) */
+    assert_int_equal(st->late_fill, 1);
+    assert_int_equal(st->late_fill_bytes, 6);
+    assert_int_equal(ts.late_calls, 1);
+    assert_int_equal(ts.readbacks, 0);
+    assert_int_equal(st->retransmitted, 0);
+    assert_int_equal(ts.calls, 2);
+    assert_int_equal(st->bytes_delivered, 8);
+    /* the same bytes again: no longer a gap, compared with the fill */
+    tcpf_reasm_insert(r, 4, (const uint8_t *)"efgXij", 6, NULL);
+    assert_int_equal(st->late_fill, 1);
+    assert_int_equal(st->retransmitted, 1);
+    assert_int_equal(st->conflicts, 1);
+    assert_int_equal(ts.conf_off[0], 7);
+    tcpf_reasm_flush(r); /* gap [14,20) */
+    assert_int_equal(ts.end, 24);
+    tcpf_reasm_insert(r, 16, (const uint8_t *)"qr", 2, NULL);  /* middle: splits the gap */
+    tcpf_reasm_insert(r, 14, (const uint8_t *)"opQ", 3, NULL); /* [14,16) fill, [16] differs */
+    assert_int_equal(st->conflicts, 2);
+    assert_int_equal(ts.conf_off[1], 16);
+    assert_int_equal(ts.conf_len[1], 1);
+    tcpf_reasm_insert(r, 17, (const uint8_t *)"rstUV", 5, NULL); /* [17] same, [18,20) fill,
+                                                                   * [20,22) delivered */
+    assert_int_equal(st->conflicts, 2);
+    assert_int_equal(st->late_fill, 4);
+    assert_int_equal(st->late_fill_bytes, 6 + 2 + 2 + 2);
+    assert_int_equal(ts.late_bytes, st->late_fill_bytes);
+    assert_memory_equal(ts.buf, "ABCDefghijKLMNopqrstUVWX", 24);
+    tcpf_reasm_insert(r, 14, (const uint8_t *)"opqrst", 6, NULL); /* all filled: compared */
+    assert_int_equal(st->late_fill, 4);
+    assert_int_equal(st->conflicts, 2);
+    assert_int_equal(st->bytes_delivered, 12);
+    tcpf_reasm_destroy(r);
+    ts_free(&ts);
+}
+
+/* One segment across delivered bytes, a gap, delivered bytes and the delivered end: only the
+ * gap is a late fill; the rest takes the overlap path, and the tail is delivered. */
+static void
+test_late_fill_across_delivered(void **state)
+{
+    struct tsink ts = { 0 };
+    struct tcpf_reasm_sink sink;
+    struct tcpf_reasm *r = late_setup(&ts, &sink);
+    const struct tcpf_reasm_stats *st = tcpf_reasm_stats(r);
+
+    (void)state;
+    tcpf_reasm_insert(r, 2, (const uint8_t *)"CDefghijKxMNop", 14, NULL); /* [2,16) */
+    assert_int_equal(st->late_fill, 1);
+    assert_int_equal(st->late_fill_bytes, 6);
+    assert_int_equal(st->retransmitted, 1);
+    assert_int_equal(st->conflicts, 1);
+    assert_int_equal(ts.nconf, 1);
+    assert_int_equal(ts.conf_off[0], 11);
+    assert_int_equal(ts.conf_len[0], 1);
+    assert_int_equal(ts.end, 16);
+    assert_memory_equal(ts.buf, "ABCDefghijKLMNop", 16);
+    assert_int_equal(st->bytes_delivered, 10);
+    tcpf_reasm_destroy(r);
+    ts_free(&ts);
+}
+
+/* 80 delivered gaps: the 64 most recent are remembered. Filling all of them: the recent ones
+ * are late fills; the forgotten ones take today's path (compared through readback, which for a
+ * writer that reads holes as zeros gives conflicts). A split when full forgets the oldest. */
+static void
+test_late_fill_many_gaps(void **state)
+{
+    enum {
+        NG = 80
+    };
+    int pass;
+
+    (void)state;
+    for (pass = 0; pass < 2; pass++) {
+        struct tsink ts = { .readback_zero_holes = pass == 1 };
+        struct tcpf_reasm_sink sink = ts_sink(&ts, true);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        const struct tcpf_reasm_stats *st;
+        uint8_t want[NG * 10];
+        int k;
+
+        assert_non_null(r);
+        st = tcpf_reasm_stats(r);
+        tcpf_reasm_set_isn(r, 0xfffffff6u);
+        for (k = 0; k < NG; k++) /* [10k+5, 10k+10), leaving the holes [10k, 10k+5) */
+            ins_pat(r, 0xfffffff6u, 10 * k + 5, 5);
+        tcpf_reasm_flush(r);
+        assert_int_equal(st->gaps, NG);
+        /* a fill in the middle of the newest gap splits it: the oldest remembered is dropped */
+        ins_pat(r, 0xfffffff6u, 10 * (NG - 1) + 2, 1);
+        assert_int_equal(st->late_fill, 1);
+        for (k = 0; k < NG; k++)
+            ins_pat(r, 0xfffffff6u, 10 * k, 5);
+        /* remembered: gaps NG-64+1 .. NG-1, and both halves of the split one */
+        assert_int_equal(st->late_fill, 1 + 63);
+        assert_int_equal(st->late_fill_bytes, 1 + 63 * 5 - 1);
+        assert_int_equal(st->retransmitted, NG - 63 + 1); /* + the split gap's middle byte */
+        assert_int_equal(st->conflicts, pass == 1 ? NG - 63 : 0);
+        pattern_fill(want, 0, sizeof(want));
+        for (k = 0; k < NG - 63; k++)
+            memset(want + 10 * k, 0, 5);
+        assert_int_equal(ts.end, sizeof(want));
+        assert_memory_equal(ts.buf, want, sizeof(want));
+        tcpf_reasm_destroy(r);
+        ts_free(&ts);
+    }
+}
+
 int
 main(void)
 {
@@ -1485,6 +1926,12 @@ main(void)
         cmocka_unit_test(test_backwards),
         cmocka_unit_test(test_serial_far),
         cmocka_unit_test(test_over_4gib),
+        cmocka_unit_test(test_jump_zeek_seq_wrap),
+        cmocka_unit_test(test_jump_bogus_segment),
+        cmocka_unit_test(test_jump_rules),
+        cmocka_unit_test(test_late_fill_gaps),
+        cmocka_unit_test(test_late_fill_across_delivered),
+        cmocka_unit_test(test_late_fill_many_gaps),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
