@@ -193,11 +193,9 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
 static void
 main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *sc, int dirfd)
 {
-    memset(sc, 0, sizeof(*sc));
+    tcpf_scanhost_config_init(sc);
     sc->plugin_dirs = o->plugin_dirs;
     sc->n_plugin_dirs = o->n_plugin_dirs;
-    sc->use_env_path = true;
-    sc->builtin_dir = TCPF_PLUGIN_DIR;
     sc->cmds = o->scanner_cmds;
     sc->n_cmds = o->n_scanner_cmds;
     sc->settings = o->settings;
@@ -206,6 +204,7 @@ main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *
     sc->outdir = o->outdir;
     sc->inputs = o->inputs;
     sc->n_inputs = o->n_inputs;
+    sc->command_line = o->command_line;
 }
 
 /* The run proper, after options are parsed. Returns the exit status. */
