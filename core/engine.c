@@ -5,6 +5,7 @@
 
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,12 +224,71 @@ engine_count_close(struct tcpf_engine *e, enum tcpf_end_reason why)
     }
 }
 
+static const char *const engine_reason_names[] = {
+    [TCPF_END_FIN] = "fin", [TCPF_END_RST] = "rst", [TCPF_END_TIMEOUT] = "timeout",
+    [TCPF_END_EVICTED] = "evicted", [TCPF_END_EOF] = "eof", [TCPF_END_REUSED] = "reused",
+};
+
+/* Adds one "key=value" report entry for direction d (scanner "tcpflow"). */
+static void
+engine_report_u64(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
+                  const char *key, uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+    tcpf_scanhost_report_add(e->scanhost, c, d->index, key, buf);
+}
+
+/* The core's per-flow facts for report sinks (dfxml), added just before flow_close. Keys are
+ * documented in docs/writing-a-scanner.md ("Entries from the core"). */
+static void
+engine_report_dir(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
+                  const struct tcpf_reasm_stats *rs, enum tcpf_end_reason why)
+{
+    char mac[18];
+
+    if (d->out != NULL) {
+        engine_report_u64(e, c, d, "filesize", tcpf_wfile_size(d->out));
+        engine_report_u64(e, c, d, "file_splits", tcpf_wfile_splits(d->out));
+    }
+    engine_report_u64(e, c, d, "packets", d->packets);
+    engine_report_u64(e, c, d, "len", d->wire_bytes);
+    engine_report_u64(e, c, d, "caplen", d->cap_bytes);
+    engine_report_u64(e, c, d, "violations", d->violations);
+    engine_report_u64(e, c, d, "payload_missing", d->payload_missing);
+    if (rs != NULL) {
+        engine_report_u64(e, c, d, "out_of_order_count", rs->out_of_order);
+        engine_report_u64(e, c, d, "retransmitted", rs->retransmitted);
+        engine_report_u64(e, c, d, "conflicts", rs->conflicts);
+        engine_report_u64(e, c, d, "conflict_bytes", rs->conflict_bytes);
+        engine_report_u64(e, c, d, "gaps", rs->gaps);
+        engine_report_u64(e, c, d, "gap_bytes", rs->gap_bytes);
+        engine_report_u64(e, c, d, "late_fill_bytes", rs->late_fill_bytes);
+        engine_report_u64(e, c, d, "before_start_bytes", rs->before_start_bytes);
+        engine_report_u64(e, c, d, "after_fin", rs->after_fin);
+    }
+    if (d->has_mac) {
+        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac_src[0],
+                 d->mac_src[1], d->mac_src[2], d->mac_src[3], d->mac_src[4], d->mac_src[5]);
+        tcpf_scanhost_report_add(e->scanhost, c, d->index, "mac_saddr", mac);
+        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac_dst[0],
+                 d->mac_dst[1], d->mac_dst[2], d->mac_dst[3], d->mac_dst[4], d->mac_dst[5]);
+        tcpf_scanhost_report_add(e->scanhost, c, d->index, "mac_daddr", mac);
+    }
+    tcpf_scanhost_report_add(e->scanhost, c, d->index, "close_reason", engine_reason_names[why]);
+    tcpf_scanhost_report_add(e->scanhost, c, d->index, "midstream", c->midstream ? "1" : "0");
+}
+
 /* Ends one active direction: delivers what is queued (with gaps), closes its file, tells the
  * scanners. Keeps the sequence range so stragglers can be recognised. */
 static void
 engine_dir_close(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
                  enum tcpf_end_reason why)
 {
+    struct tcpf_reasm_stats rs;
+    bool have_rs = false;
+
     if (!d->active || d->closed)
         return;
     if (d->reasm != NULL) {
@@ -240,10 +300,14 @@ engine_dir_close(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
             d->start_seq = d->end_seq - (uint32_t)end;
             d->has_range = true;
         }
-        engine_add_reasm_stats(e, tcpf_reasm_stats(d->reasm));
+        rs = *tcpf_reasm_stats(d->reasm);
+        have_rs = true;
+        engine_add_reasm_stats(e, &rs);
         tcpf_reasm_destroy(d->reasm);
         d->reasm = NULL;
     }
+    if (e->scanhost != NULL)
+        engine_report_dir(e, c, d, have_rs ? &rs : NULL, why);
     if (d->out != NULL) {
         if (e->scanhost != NULL)
             engine_announce_file(e, c, d);
@@ -654,6 +718,73 @@ tcpf_engine_finish(struct tcpf_engine *e)
     e->stats.frag_invalid = fs->invalid;
     e->stats.frag_overlaps = fs->overlaps;
     e->stats.memcap_reclaims = e->memcap.reclaims;
+}
+
+/* Adds one run-level counter entry (scanner "tcpflow"). */
+static void
+engine_report_run_u64(struct tcpf_engine *e, const char *key, uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+    tcpf_scanhost_report_add(e->scanhost, NULL, 0, key, buf);
+}
+
+void
+tcpf_engine_report_run(struct tcpf_engine *e)
+{
+    const struct tcpf_stats *s = &e->stats;
+    char key[64];
+    int i;
+
+    if (e->scanhost == NULL)
+        return;
+    engine_report_run_u64(e, "packets", s->packets);
+    engine_report_run_u64(e, "bytes", s->bytes);
+    engine_report_run_u64(e, "tcp_packets", s->tcp_packets);
+    for (i = 0; i < TCPF_DECODE_STATUS_COUNT; i++) {
+        if (i == TCPF_DECODE_TCP || s->decode[i] == 0)
+            continue;
+        snprintf(key, sizeof(key), "dropped.%s", tcpf_decode_status_name(i));
+        engine_report_run_u64(e, key, s->decode[i]);
+    }
+    engine_report_run_u64(e, "payload_missing", s->payload_missing);
+    engine_report_run_u64(e, "no_flow", s->no_flow);
+    engine_report_run_u64(e, "connections", s->conns);
+    engine_report_run_u64(e, "total_flows", s->dirs);
+    engine_report_run_u64(e, "max_open_connections", s->max_conns);
+    engine_report_run_u64(e, "closed.fin", s->closed_fin);
+    engine_report_run_u64(e, "closed.rst", s->closed_rst);
+    engine_report_run_u64(e, "closed.timeout", s->closed_timeout);
+    engine_report_run_u64(e, "closed.evicted", s->closed_evicted);
+    engine_report_run_u64(e, "closed.eof", s->closed_eof);
+    engine_report_run_u64(e, "closed.reused", s->closed_reused);
+    engine_report_run_u64(e, "rst_ignored", s->rst_ignored);
+    engine_report_run_u64(e, "late_retransmissions", s->late_retransmissions);
+    engine_report_run_u64(e, "data_after_close", s->data_after_close);
+    engine_report_run_u64(e, "syn_with_data", s->syn_with_data);
+    engine_report_run_u64(e, "reasm.conflicts", s->reasm_conflicts);
+    engine_report_run_u64(e, "reasm.conflict_bytes", s->reasm_conflict_bytes);
+    engine_report_run_u64(e, "reasm.gaps", s->reasm_gaps);
+    engine_report_run_u64(e, "reasm.gap_bytes", s->reasm_gap_bytes);
+    engine_report_run_u64(e, "reasm.forced_flushes", s->reasm_forced_flushes);
+    engine_report_run_u64(e, "reasm.memcap_reclaims", s->memcap_reclaims);
+    engine_report_run_u64(e, "ipfrag.completed", s->frag_completed);
+    engine_report_run_u64(e, "ipfrag.timed_out", s->frag_timed_out);
+    engine_report_run_u64(e, "ipfrag.evicted", s->frag_evicted);
+    engine_report_run_u64(e, "ipfrag.invalid", s->frag_invalid);
+    engine_report_run_u64(e, "alloc_failures", s->alloc_failures);
+    if (e->writer != NULL) {
+        const struct tcpf_writer_stats *w = tcpf_writer_stats(e->writer);
+
+        engine_report_run_u64(e, "files_created", w->files_created);
+        engine_report_run_u64(e, "max_open_files", w->max_open);
+        engine_report_run_u64(e, "fd_evictions", w->evictions);
+        engine_report_run_u64(e, "file_splits", w->splits);
+        engine_report_run_u64(e, "bytes_written", w->bytes_written);
+        engine_report_run_u64(e, "bytes_clipped", w->bytes_clipped);
+        engine_report_run_u64(e, "bytes_not_written_after_error", w->skipped_bytes);
+    }
 }
 
 const struct tcpf_stats *

@@ -78,6 +78,10 @@ void tcpf_engine_packet(struct tcpf_engine *e, const struct tcpf_time *ts, uint3
 /* End of input: flushes and closes every open flow (reason EOF). */
 void tcpf_engine_finish(struct tcpf_engine *e);
 
+/* Adds the run-level counters as report entries (scanner "tcpflow") for report sinks.
+ * Call after tcpf_engine_finish() and before the scanner host shuts down. */
+void tcpf_engine_report_run(struct tcpf_engine *e);
+
 /* Counters so far. */
 const struct tcpf_stats *tcpf_engine_stats(const struct tcpf_engine *e);
 

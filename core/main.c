@@ -279,6 +279,11 @@ main_run(struct tcpf_options *o)
                  (int)main_signal);
         status = TCPF_EXIT_FATAL;
     }
+    if (writer != NULL && tcpf_writer_failed(writer))
+        status = TCPF_EXIT_FATAL;
+    tcpf_engine_report_run(eng);
+    tcpf_scanhost_report_add(host, NULL, 0, "exit_status",
+                             status == TCPF_EXIT_OK ? "0" : status == TCPF_EXIT_DAMAGED ? "3" : "1");
 out:
     tcpf_engine_destroy(eng);
     if (host != NULL) {
