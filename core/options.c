@@ -216,7 +216,7 @@ options_defaults(struct tcpf_options *o)
     o->store = true;
     o->max_bytes = -1;
     o->max_seek = 16u << 20;
-    o->max_flows = 1000000;
+    o->max_flows = 250000;
     o->memcap = 256u << 20;
     o->max_gap_total = 64u << 20;
     o->enable_report = true;
@@ -428,7 +428,8 @@ tcpf_options_usage(FILE *out, bool more)
         "Output:\n"
         "  -o DIR         write flow files into DIR (created if missing)\n"
         "  -T TEMPLATE    file name template (default %%A.%%a-%%B.%%b%%V%%v%%C%%c)\n"
-        "  -F LETTERS     c: counter on every name  t/T: time prefix  k/m/g: bin into dirs\n"
+        "  -F LETTERS     c/C: counter on every name (end/start)  t/T: time prefix\n"
+        "                 k/m/g: bin into directories by thousands/millions/billions of flows\n"
         "                 X: no flow files  M: MD5 hashes\n"
         "  -b N           store at most N bytes per flow direction\n"
         "  -m N           a gap of more than N bytes starts a new file (default 16M)\n"
@@ -456,7 +457,7 @@ tcpf_options_usage(FILE *out, bool more)
             "Core settings (-S):\n"
             "  tdelta=SECONDS        add SECONDS to every timestamp (default 0)\n"
             "  tcp_timeout=SECONDS   close flows idle this long in packet time (default 0: never)\n"
-            "  max_flows=N           connections kept in memory; oldest evicted (default 1000000)\n"
+            "  max_flows=N           connections kept in memory, ~1 KiB each; oldest evicted (default 250000)\n"
             "  memcap=BYTES          out-of-order data buffered across flows (default 256M)\n"
             "  max_gap_total=BYTES   holes per file before a new file starts (default 64M)\n"
             "  enable_report=NO      write no report.xml\n");
