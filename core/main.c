@@ -205,6 +205,8 @@ main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *
     sc->inputs = o->inputs;
     sc->n_inputs = o->n_inputs;
     sc->command_line = o->command_line;
+    /* No report without an output directory (console modes, -FX) or when asked not to. */
+    sc->no_report = !o->enable_report || dirfd < 0;
 }
 
 /* The run proper, after options are parsed. Returns the exit status. */
@@ -288,6 +290,9 @@ out:
     tcpf_engine_destroy(eng);
     if (host != NULL) {
         tcpf_scanhost_shutdown(host);
+        /* report.xml (or another run-level file) could not be written: say so. */
+        if (tcpf_scanhost_stats(host)->run_file_failures > 0)
+            status = TCPF_EXIT_FATAL;
         tcpf_scanhost_destroy(host);
     }
     if (writer != NULL && tcpf_writer_failed(writer))

@@ -154,6 +154,32 @@ oom:
     return -1;
 }
 
+/* -X FILE: the report writer (the dfxml scanner) takes the path as its setting dfxml.path,
+ * appended like a -S pair (a later -X or -S dfxml.path wins). FILE may contain '='. */
+static int
+options_report_path(struct tcpf_options *o, const char *arg, char *errbuf, size_t errlen)
+{
+    struct tcpf_setting *s = realloc(o->settings, (o->n_settings + 1) * sizeof(*s));
+
+    if (s == NULL)
+        goto oom;
+    o->settings = s;
+    s = &o->settings[o->n_settings];
+    s->name = strdup("dfxml.path");
+    s->value = strdup(arg);
+    if (s->name == NULL || s->value == NULL) {
+        free(s->name);
+        free(s->value);
+        goto oom;
+    }
+    o->n_settings++;
+    o->report_path = arg;
+    return 0;
+oom:
+    snprintf(errbuf, errlen, "out of memory");
+    return -1;
+}
+
 static int
 options_add_scanner_cmd(struct tcpf_options *o, char op, const char *name)
 {
@@ -316,7 +342,7 @@ options_one(struct tcpf_options *o, int c, const char *arg, char *errbuf, size_t
     case 'w':
         snprintf(errbuf, errlen, "-w (write unprocessed packets) is not supported yet");
         return -1;
-    case 'X': o->report_path = arg; return 0;
+    case 'X': return options_report_path(o, arg, errbuf, errlen);
     case 'z': o->chroot_dir = arg; return 0;
     case 'Z': return options_add_setting(o, "http.decompress=no", errbuf, errlen);
     case '0': o->console.no_newline = true; return 0;

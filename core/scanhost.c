@@ -124,6 +124,7 @@ struct tcpf_scanhost {
     size_t *pkt_order;              /* scanners with a packet callback */
     size_t n_pkt;
     bool has_sink;
+    bool no_report;                 /* report sinks are not enabled */
     int outdir_fd;
     const char *outdir;
     char *prefix;                   /* "" or "outdir/" (as the writer prints paths) */
@@ -549,6 +550,8 @@ sh_dfile_finish(struct tcpf_scanhost *h, size_t i)
         if (df.tmp_name != NULL)
             unlinkat(h->outdir_fd, df.tmp_name, 0);
         h->stats.derived_failures++;
+        if (df.is_run)
+            h->stats.run_file_failures++;
         rc = TCPF_ERR;
     }
     if (rec != NULL)
@@ -738,7 +741,7 @@ sh_tables(struct tcpf_scanhost *h)
         struct tcpf_plugin *p = tcpf_loader_plugin(h->ld, i);
         struct sh_scanner *s;
 
-        if (!p->enabled)
+        if (!p->enabled || (h->no_report && (p->desc.flags & TCPF_SCANNER_REPORT_SINK)))
             continue;
         s = &h->sc[h->n_sc++];
         s->api.struct_size = sizeof(s->api);
@@ -783,6 +786,7 @@ tcpf_scanhost_create(const struct tcpf_scanhost_config *cfg, char *errbuf, size_
     }
     h->outdir_fd = cfg->outdir_fd;
     h->outdir = cfg->outdir;
+    h->no_report = cfg->no_report;
     h->command_line = cfg->command_line;
     if ((h->prefix = sh_prefix(cfg->outdir)) == NULL) {
         snprintf(errbuf, errlen, "out of memory");

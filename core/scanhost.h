@@ -68,6 +68,8 @@ struct tcpf_scanhost_config {
     size_t n_inputs;
     const char *command_line;        /* for report sinks; may be NULL */
     uint64_t stream_budget;          /* bytes for flow_stream buffers; 0 = default */
+    bool no_report;                  /* --no-report, enable_report=NO, no output directory:
+                                      * report sinks (TCPF_SCANNER_REPORT_SINK) stay off */
 };
 
 /* Defaults: nothing to search but the compiled-in TCPF_PLUGIN_DIR, TCPFLOW_PLUGIN_PATH
@@ -82,6 +84,7 @@ struct tcpf_scanhost_stats {
     uint64_t scanners_failing;   /* scanners with at least one error */
     uint64_t derived_files;      /* derived files created */
     uint64_t derived_failures;   /* derived_open/derived_close failures */
+    uint64_t run_file_failures;  /* run-level derived files (report.xml...) not written */
     uint64_t entries_dropped;    /* report entries over the limits */
     uint64_t streams_truncated;  /* flow_stream deliveries cut by a limit */
 };
