@@ -44,7 +44,7 @@
 #define TCPF_SCANHOST_STREAM_BUDGET (UINT64_C(256) << 20)
 /* Most report entries kept per flow direction, and for the run; beyond them entries are
  * dropped and counted. */
-#define TCPF_SCANHOST_MAX_FLOW_ENTRIES 1024
+#define TCPF_SCANHOST_MAX_FLOW_ENTRIES 4096
 #define TCPF_SCANHOST_MAX_RUN_ENTRIES  65536
 /* Most "-N" probes when a derived file name already exists. */
 #define TCPF_SCANHOST_MAX_PROBES 1000
