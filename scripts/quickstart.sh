@@ -9,7 +9,11 @@ bash scripts/install-deps.sh
 make -j"$(nproc)"
 out="demo-output"
 rm -rf "$out"
-./tcpflow -o "$out" -r tests/data/corpus/tcpflow-test1-v4v6-gzip.pcap
+# The main job: flows, report.xml (dfxml, on by default) and the netviz triage report.
+# -P points at the plugins just built; an installed tcpflow finds them by itself.
+./tcpflow -P "$(pwd)/plugins/.libs" -e netviz -o "$out" -r tests/data/corpus/cs-http-espn.pcapng
 echo
 echo "tcpflow wrote $(find "$out" -type f | wc -l) files into $(pwd)/$out:"
-ls -l "$out"
+ls "$out" | head -20
+echo "..."
+echo "Triage report: $(pwd)/$out/report.pdf (also report.png, report.svg); DFXML: $(pwd)/$out/report.xml"
