@@ -3,6 +3,12 @@
  *
  * References: POSIX openat/mkdirat/pwrite/futimens; tcpflow 1.6.1 tcpip.cpp (store_packet,
  * open_file, close_file), flow.cpp (new_filename), tcpdemux.cpp (retrying_open).
+ *
+ * Write coalescing invariants: a wfile with buffered bytes (buf_len > 0) has an open fd;
+ * the buffer holds file offsets [buf_off, buf_off + buf_len) and is newer than the file there
+ * (a write that does not start inside or at the end of the run flushes it first); f->stored
+ * counts buffered bytes (taken back out if their flush fails), stats.bytes_written only
+ * bytes that reached the file.
  */
 #include "config.h"
 
@@ -43,6 +49,10 @@ struct tcpf_wfile {
     uint64_t holes;                /* hole bytes created in the instance */
     uint32_t instance;
     struct tcpf_wfile *lru_prev, *lru_next; /* open files only; head = least recent */
+    uint8_t *buf;                  /* coalescing buffer, NULL if none */
+    size_t buf_cap;                /* its size (counted in w->buf_used) */
+    size_t buf_len;                /* bytes held */
+    uint64_t buf_off;              /* file offset of buf[0] */
 };
 
 struct tcpf_writer {
@@ -55,6 +65,8 @@ struct tcpf_writer {
     bool store;
     uint64_t max_seek;
     uint64_t max_gap_total;
+    size_t buf_budget;             /* bound of all coalescing buffers together */
+    size_t buf_used;               /* bytes of coalescing buffers allocated now */
     tcpf_wfile_closed_fn on_close;
     void *on_close_ctx;
 
@@ -116,6 +128,7 @@ tcpf_writer_opts_init(struct tcpf_writer_opts *o)
     o->store = true;
     o->max_seek = TCPF_WRITER_DEFAULT_MAX_SEEK;
     o->max_gap_total = TCPF_WRITER_DEFAULT_MAX_GAP_TOTAL;
+    o->buf_budget = TCPF_WRITER_DEFAULT_BUF_BUDGET;
 }
 
 int
@@ -206,6 +219,7 @@ tcpf_writer_create(const struct tcpf_writer_opts *opts, char errbuf[TCPF_ERRBUF_
     w->max_seek = opts->max_seek != 0 ? opts->max_seek : TCPF_WRITER_DEFAULT_MAX_SEEK;
     w->max_gap_total =
         opts->max_gap_total != 0 ? opts->max_gap_total : TCPF_WRITER_DEFAULT_MAX_GAP_TOTAL;
+    w->buf_budget = opts->buf_budget;
     w->on_close = opts->on_close;
     w->on_close_ctx = opts->on_close_ctx;
 
@@ -337,15 +351,132 @@ writer_file_time(const struct tcpf_time *ts)
     return t;
 }
 
-/* Closes f's descriptor after stamping the first packet time on it. */
+/* pwrite() of all len bytes at off, looping over short writes and EINTR; counts each call
+ * in *calls. Returns 0, or -1 with *err and *done (bytes written before the failure). */
+static int
+writer_pwrite_all(int fd, const uint8_t *data, size_t len, uint64_t off, int *err,
+                  size_t *done, uint64_t *calls)
+{
+    ssize_t n;
+
+    *done = 0;
+    if (off > (uint64_t)INT64_MAX - len) {
+        *err = EFBIG;
+        return -1;
+    }
+    while (*done < len) {
+        (*calls)++;
+        n = pwrite(fd, data + *done, len - *done, (off_t)(off + *done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *err = n < 0 ? errno : EIO;
+            return -1;
+        }
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Writes len bytes at file offset rel of f straight to its (open) file and accounts for
+ * them. Returns TCPF_WRITER_OK, or TCPF_WRITER_EFAILED after logging a failure naming f. */
+static int
+wfile_pwrite(struct tcpf_wfile *f, uint64_t rel, const uint8_t *data, size_t len)
+{
+    struct tcpf_writer *w = f->w;
+    size_t done;
+    int err;
+
+    if (writer_pwrite_all(f->fd, data, len, rel, &err, &done, &w->stats.write_calls) != 0) {
+        writer_fail(w, f->path, err);
+        f->stored += done;
+        w->stats.bytes_written += done;
+        w->stats.skipped_bytes += len - done;
+        return TCPF_WRITER_EFAILED;
+    }
+    f->stored += len;
+    w->stats.bytes_written += len;
+    return TCPF_WRITER_OK;
+}
+
+/* Writes f's buffered bytes (one pwrite, unless short) and empties the buffer. On failure
+ * the error names f, and the bytes that did not reach the file leave f->stored and count as
+ * skipped. Returns 0 or -1. */
+static int
+wfile_flush(struct tcpf_wfile *f)
+{
+    struct tcpf_writer *w = f->w;
+    size_t len = f->buf_len, done;
+    int err, rc;
+
+    if (len == 0)
+        return 0;
+    f->buf_len = 0;
+    rc = writer_pwrite_all(f->fd, f->buf, len, f->buf_off, &err, &done,
+                           &w->stats.write_calls);
+    w->stats.bytes_written += done;
+    if (rc != 0) {
+        writer_fail(w, f->path, err);
+        f->stored -= len - done;
+        w->stats.skipped_bytes += len - done;
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees f's coalescing buffer (which must be empty) and returns it to the budget. */
+static void
+wfile_buf_release(struct tcpf_wfile *f)
+{
+    if (f->buf == NULL)
+        return;
+    free(f->buf);
+    f->w->buf_used -= f->buf_cap;
+    f->buf = NULL;
+    f->buf_cap = 0;
+}
+
+/* Gives f a buffer of TCPF_WRITER_BUF_MIN bytes, or doubles a full one (keeping its
+ * contents), within TCPF_WRITER_BUF_MAX and the writer's budget. Returns false if not. */
+static bool
+wfile_buf_grow(struct tcpf_wfile *f)
+{
+    struct tcpf_writer *w = f->w;
+    size_t ncap = f->buf_cap == 0 ? TCPF_WRITER_BUF_MIN : f->buf_cap * 2;
+    uint8_t *nbuf;
+
+    if (ncap > TCPF_WRITER_BUF_MAX)
+        return false;
+    if (ncap - f->buf_cap > w->buf_budget - w->buf_used) {
+        if (f->buf_cap == 0 && w->buf_budget != 0)
+            w->stats.buffers_denied++;
+        return false;
+    }
+    nbuf = realloc(f->buf, ncap);
+    if (nbuf == NULL)
+        return false; /* not an error: this file writes directly */
+    w->buf_used += ncap - f->buf_cap;
+    if (w->buf_used > w->stats.buf_peak)
+        w->stats.buf_peak = w->buf_used;
+    f->buf = nbuf;
+    f->buf_cap = ncap;
+    return true;
+}
+
+/* Closes f's descriptor after writing its buffered bytes and stamping the first packet time
+ * on it; its buffer goes back to the budget. */
 static void
 wfile_close_fd(struct tcpf_wfile *f)
 {
     struct tcpf_writer *w = f->w;
     struct timespec times[2];
 
-    if (f->fd < 0)
+    if (f->fd < 0) {
+        wfile_buf_release(f);
         return;
+    }
+    (void)wfile_flush(f);
+    wfile_buf_release(f);
     times[0] = times[1] = writer_file_time(&f->vars.first_ts);
     if (futimens(f->fd, times) != 0 && !w->utime_warned) {
         w->utime_warned = true;
@@ -502,6 +633,8 @@ wfile_create_file(struct tcpf_wfile *f)
         if (probe > 0 && (!w->tmpl_has_count || strcmp(name, prev) == 0))
             break; /* the name cannot change: give up with EEXIST */
         writer_make_room(w);
+        if (w->failed)
+            return -1; /* an evicted file's flush failed: create nothing more */
         fd = writer_open_name(w, name, true, &err);
         if (fd >= 0)
             break;
@@ -544,6 +677,8 @@ wfile_reopen(struct tcpf_wfile *f)
     int fd, err = 0;
 
     writer_make_room(w);
+    if (w->failed)
+        return -1;
     fd = writer_open_name(w, f->name, false, &err);
     if (fd < 0) {
         writer_fail(w, f->path, err);
@@ -575,32 +710,6 @@ wfile_ensure_open(struct tcpf_wfile *f)
     if (f->w->failed)
         return -1;
     return f->created ? wfile_reopen(f) : wfile_create_file(f);
-}
-
-/* pwrite() of all len bytes at off, looping over short writes and EINTR. Returns 0, or
- * -1 with *err and *done (bytes written before the failure). */
-static int
-writer_pwrite_all(int fd, const uint8_t *data, size_t len, uint64_t off, int *err,
-                  size_t *done)
-{
-    ssize_t n;
-
-    *done = 0;
-    if (off > (uint64_t)INT64_MAX - len) {
-        *err = EFBIG;
-        return -1;
-    }
-    while (*done < len) {
-        n = pwrite(fd, data + *done, len - *done, (off_t)(off + *done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *err = n < 0 ? errno : EIO;
-            return -1;
-        }
-        *done += (size_t)n;
-    }
-    return 0;
 }
 
 struct tcpf_wfile *
@@ -657,13 +766,61 @@ wfile_split(struct tcpf_wfile *f, uint64_t base)
     f->w->stats.splits++;
 }
 
+/* Stores len > 0 bytes at file offset rel of f (open): when they start inside or right at
+ * the end of the buffered run they overwrite and extend it, else the run is flushed and a
+ * new one starts here; what no buffer can take is written directly. Returns TCPF_WRITER_OK
+ * or TCPF_WRITER_EFAILED. */
+static int
+wfile_store(struct tcpf_wfile *f, uint64_t rel, const uint8_t *data, size_t len)
+{
+    size_t n;
+
+    if (f->buf_len > 0 && rel >= f->buf_off && rel - f->buf_off <= f->buf_len) {
+        n = f->buf_len - (size_t)(rel - f->buf_off); /* buffered bytes at and after rel */
+        if (n > len)
+            n = len;
+        memcpy(f->buf + (rel - f->buf_off), data, n);
+        f->stored += n;
+        rel += n;
+        data += n;
+        len -= n;
+    } else if (f->buf_len > 0 && wfile_flush(f) != 0) {
+        goto fail;
+    }
+    while (len > 0) {
+        if (f->buf_len == 0)
+            f->buf_off = rel;
+        if (f->buf_len == f->buf_cap && !wfile_buf_grow(f)) {
+            /* no room and no more budget: write the full buffer, then go on in it */
+            if (wfile_flush(f) != 0)
+                goto fail;
+            f->buf_off = rel;
+            if (len >= f->buf_cap) /* also without a buffer: straight to the file */
+                return wfile_pwrite(f, rel, data, len);
+        }
+        n = f->buf_cap - f->buf_len;
+        if (n > len)
+            n = len;
+        memcpy(f->buf + f->buf_len, data, n);
+        f->buf_len += n;
+        f->stored += n;
+        rel += n;
+        data += n;
+        len -= n;
+    }
+    return TCPF_WRITER_OK;
+
+fail:
+    f->w->stats.skipped_bytes += len;
+    return TCPF_WRITER_EFAILED;
+}
+
 int
 tcpf_wfile_write(struct tcpf_wfile *f, uint64_t offset, const uint8_t *data, size_t len)
 {
     struct tcpf_writer *w = f->w;
     uint64_t rel, hole, end;
-    size_t wlen, done;
-    int err;
+    size_t wlen;
 
     if (len == 0)
         return w->failed ? TCPF_WRITER_EFAILED : TCPF_WRITER_OK;
@@ -709,29 +866,44 @@ tcpf_wfile_write(struct tcpf_wfile *f, uint64_t offset, const uint8_t *data, siz
             wlen = (size_t)((uint64_t)w->max_bytes - rel);
         w->stats.bytes_clipped += len - wlen;
     }
-    if (w->failed || wfile_ensure_open(f) != 0) {
+    /* (opening may evict, and so flush, another file: that can fail the writer too) */
+    if (w->failed || wfile_ensure_open(f) != 0 || w->failed) {
         w->stats.skipped_bytes += wlen;
         return TCPF_WRITER_EFAILED;
     }
     if (wlen == 0)
         return TCPF_WRITER_OK;
-    if (writer_pwrite_all(f->fd, data, wlen, rel, &err, &done) != 0) {
-        writer_fail(w, f->path, err);
-        f->stored += done;
-        w->stats.bytes_written += done;
-        w->stats.skipped_bytes += wlen - done;
-        return TCPF_WRITER_EFAILED;
+    return wfile_store(f, rel, data, wlen);
+}
+
+/* pread() of up to len bytes at file offset off of f (open), stopping at the end of the
+ * file. Returns the bytes read, or -1 after failing the writer. */
+static ssize_t
+wfile_pread(struct tcpf_wfile *f, uint8_t *buf, size_t len, uint64_t off)
+{
+    size_t done = 0;
+    ssize_t n;
+
+    while (done < len) {
+        n = pread(f->fd, buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            writer_fail(f->w, f->path, errno);
+            return -1;
+        }
+        if (n == 0)
+            break; /* the stored part ends here (-b, or a write that failed) */
+        done += (size_t)n;
     }
-    f->stored += wlen;
-    w->stats.bytes_written += wlen;
-    return TCPF_WRITER_OK;
+    return (ssize_t)done;
 }
 
 long
 tcpf_wfile_readback(struct tcpf_wfile *f, uint64_t offset, uint8_t *buf, size_t len)
 {
     struct tcpf_writer *w = f->w;
-    uint64_t rel, limit;
+    uint64_t rel, limit, bo, be;
     size_t done = 0;
     ssize_t n;
 
@@ -747,18 +919,39 @@ tcpf_wfile_readback(struct tcpf_wfile *f, uint64_t offset, uint8_t *buf, size_t 
         len = (size_t)(limit - rel);
     if (len > LONG_MAX)
         len = LONG_MAX;
-    if (wfile_ensure_open(f) != 0)
+    if (wfile_ensure_open(f) != 0 || w->failed)
         return TCPF_WRITER_ENOTSTORED;
-    while (done < len) {
-        n = pread(f->fd, buf + done, len - done, (off_t)(rel + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            writer_fail(w, f->path, errno);
+    if (f->buf_len == 0) {
+        n = wfile_pread(f, buf, len, rel);
+        return n < 0 ? TCPF_WRITER_ENOTSTORED : (long)n;
+    }
+    /* [rel, rel + len) against the buffered run [bo, be): the part before it comes from
+     * the file, where bytes past the file's end are a hole that the buffered bytes would
+     * have extended the file over (zeros); the part in it from the buffer; the part after
+     * it from the file, where the stored part may end. */
+    bo = f->buf_off;
+    be = bo + f->buf_len;
+    if (rel < bo) {
+        size_t part = (size_t)(bo - rel < len ? bo - rel : len);
+
+        n = wfile_pread(f, buf, part, rel);
+        if (n < 0)
             return TCPF_WRITER_ENOTSTORED;
-        }
-        if (n == 0)
-            break; /* the stored part ends here (-b, or a write that failed) */
+        memset(buf + n, 0, part - (size_t)n);
+        done = part;
+    }
+    if (done < len && rel + done < be) {
+        size_t part = (size_t)(be - (rel + done));
+
+        if (part > len - done)
+            part = len - done;
+        memcpy(buf + done, f->buf + (rel + done - bo), part);
+        done += part;
+    }
+    if (done < len) {
+        n = wfile_pread(f, buf + done, len - done, rel + done);
+        if (n < 0)
+            return TCPF_WRITER_ENOTSTORED;
         done += (size_t)n;
     }
     return (long)done;

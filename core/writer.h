@@ -16,10 +16,23 @@
  *    error, never followed;
  *  - a file closed by the fd LRU is reopened with O_NOFOLLOW and must have the device and
  *    inode it was created with, else it counts as replaced and is an error.
- * Errors: the first failing system call prints one line "tcpflow: PATH: strerror" and makes
- * the writer fail for good: nothing more is created or written (the bytes are counted as
- * skipped), files already open are still closed. tcpf_writer_failed() then tells the caller
- * to exit 1. SIGXFSZ must be ignored by the caller so that RLIMIT_FSIZE gives EFBIG.
+ * Write coalescing: an open file may hold a buffer of bytes appended contiguously (each write
+ * starting where the buffered run ends, or inside it: an overwrite), written with one
+ * pwrite() when the buffer is full and before anything else touches the file: a write
+ * elsewhere in it, its eviction from the fd LRU, a split, tcpf_wfile_close(). Readback sees
+ * buffered bytes. A buffer is allocated on
+ * a file's first stored write with TCPF_WRITER_BUF_MIN bytes and doubles, each time it fills,
+ * up to TCPF_WRITER_BUF_MAX; all buffers of a writer together stay within opts.buf_budget
+ * (TCPF_WRITER_DEFAULT_BUF_BUDGET), and a file that gets no buffer writes directly. Buffers
+ * are freed when their file is closed or evicted, so none is left at tcpf_writer_destroy.
+ * Errors: the first failing system call prints one line "tcpflow: PATH: strerror" naming the
+ * file it was about and makes the writer fail for good: nothing more is created or written
+ * (the bytes are counted as skipped), files already open are still closed and bytes already
+ * accepted into their buffers are still written. tcpf_writer_failed() then tells the caller
+ * to exit 1. With coalescing, a write error (ENOSPC, EFBIG, EIO) usually shows at the flush:
+ * during a later write to the same file, a write to another file that evicts it, or its
+ * close; the message still names the file whose bytes were lost. SIGXFSZ must be ignored by
+ * the caller so that RLIMIT_FSIZE gives EFBIG.
  *
  * Not thread-safe: one thread uses a writer and all its files.
  */
@@ -46,6 +59,16 @@
 #define TCPF_WRITER_MAX_FDS_CAP 65536
 /* Name probes (count 0, 1, 2, ...) before creating a file gives up. */
 #define TCPF_WRITER_MAX_PROBES 100000
+/* Write coalescing buffer of one open file: first allocation, and the size it doubles up to
+ * while its file keeps appending (one pwrite per TCPF_WRITER_BUF_MAX bytes of a big flow). */
+#define TCPF_WRITER_BUF_MIN (4u << 10)
+#define TCPF_WRITER_BUF_MAX (256u << 10)
+/* Default bound of all coalescing buffers of one writer together (opts.buf_budget): the most
+ * the writer adds to the heap however many flows are open (4 MiB = 16 big flows at full
+ * size, or 1024 small ones). Files beyond it write each segment directly. Kept small so that
+ * peak RSS stays below tcpflow 1.6.1's with thousands of open flows; a big flow needs only
+ * one TCPF_WRITER_BUF_MAX buffer to cut its writes ~180-fold. */
+#define TCPF_WRITER_DEFAULT_BUF_BUDGET ((size_t)4 << 20)
 
 /* Return codes. */
 #define TCPF_WRITER_OK      0
@@ -76,6 +99,8 @@ struct tcpf_writer_opts {
     bool store;               /* false for -FX: no directory, no files; sizes still kept */
     uint64_t max_seek;        /* -m; 0 = TCPF_WRITER_DEFAULT_MAX_SEEK */
     uint64_t max_gap_total;   /* 0 = TCPF_WRITER_DEFAULT_MAX_GAP_TOTAL */
+    size_t buf_budget;        /* bytes for all coalescing buffers; 0 = no coalescing (one
+                               * pwrite per write); default TCPF_WRITER_DEFAULT_BUF_BUDGET */
     tcpf_wfile_closed_fn on_close; /* optional */
     void *on_close_ctx;
 };
@@ -89,19 +114,24 @@ struct tcpf_writer_stats {
     uint64_t emfile_retries;    /* opens retried after EMFILE/ENFILE */
     uint32_t open_now;
     uint32_t max_open;
-    uint64_t bytes_written;
+    uint64_t bytes_written;     /* bytes that reached files (a write over bytes still in a
+                                 * coalescing buffer reaches the file once) */
     uint64_t bytes_clipped;     /* not stored because of -b */
     uint64_t bytes_before_base; /* dropped: before the start of the current file instance */
     uint64_t hole_bytes;        /* forward holes left sparse */
     uint64_t splits;            /* new file instances started by a hole */
     uint64_t skipped_bytes;     /* not written because the writer had failed */
+    uint64_t write_calls;       /* pwrite() system calls made */
+    uint64_t buffers_denied;    /* buffer requests refused: budget used up (retried on the
+                                 * file's next write) */
+    uint64_t buf_peak;          /* most bytes of coalescing buffers allocated at once */
 };
 
 struct tcpf_writer;
 struct tcpf_wfile;
 
 /* Fills *o with the defaults: outdir ".", default template, max_fds 0 (derive),
- * max_bytes -1, store true, default max_seek and max_gap_total, no callback. */
+ * max_bytes -1, store true, default max_seek, max_gap_total and buf_budget, no callback. */
 void tcpf_writer_opts_init(struct tcpf_writer_opts *o);
 
 /* Start-up check of RLIMIT_NOFILE. Returns 0, or -1 with "need at least N file descriptors,
@@ -155,21 +185,25 @@ struct tcpf_wfile *tcpf_wfile_create(struct tcpf_writer *w, const struct tcpf_ou
  *  - bytes before base are dropped (counted in bytes_before_base);
  *  - -b: bytes at file offsets >= max_bytes are not written; the logical size still grows.
  *    The file is still created, so -b 0 gives empty files as in tcpflow.
- * len 0 does nothing. Returns TCPF_WRITER_OK, or TCPF_WRITER_EFAILED if this or an earlier
- * operation failed (the error was logged once; bytes are counted as skipped). */
+ * len 0 does nothing. The bytes may stay in f's coalescing buffer until a later flush (see
+ * the top of this file). Returns TCPF_WRITER_OK, or TCPF_WRITER_EFAILED if this or an
+ * earlier operation failed (the error was logged once; bytes are counted as skipped); an
+ * error met while flushing this or another (evicted) file also gives TCPF_WRITER_EFAILED. */
 int tcpf_wfile_write(struct tcpf_wfile *f, uint64_t offset, const uint8_t *data, size_t len);
 
 /* Reads back stored bytes at stream offset `offset` for the reassembler's overlap check
  * (reopening the file if the LRU closed it). Returns the number of bytes read (0 at or past
  * the logical end; fewer than len where the stored part ends), or TCPF_WRITER_ENOTSTORED
  * when the bytes are not in a file: -FX, before the instance's base, no file yet, or the
- * writer has failed. Holes read as zeros. */
+ * writer has failed. Holes read as zeros. Bytes still in the coalescing buffer are read from
+ * it (no flush). */
 long tcpf_wfile_readback(struct tcpf_wfile *f, uint64_t offset, uint8_t *buf, size_t len);
 
-/* Finishes and frees f: closes its descriptor, sets the file's atime and mtime to the
- * flow's first packet time (vars.first_ts, clamped to 1970..9999, a failure is one warning
- * per run and never fatal), calls on_close. Accepts NULL. Returns TCPF_WRITER_OK or
- * TCPF_WRITER_EFAILED (close failed now, or the writer had failed). */
+/* Finishes and frees f: writes its buffered bytes, closes its descriptor, sets the file's
+ * atime and mtime to the flow's first packet time (vars.first_ts, clamped to 1970..9999, a
+ * failure is one warning per run and never fatal), calls on_close. Accepts NULL. Returns
+ * TCPF_WRITER_OK or TCPF_WRITER_EFAILED (the flush or close failed now, or the writer had
+ * failed). */
 int tcpf_wfile_close(struct tcpf_wfile *f);
 
 /* Path of the current instance as shown to the user ("outdir/name", or "name" when outdir

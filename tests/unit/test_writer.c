@@ -877,7 +877,8 @@ test_readonly_outdir(void **state)
     assert_int_equal(run_child(child_readonly), 0);
 }
 
-/* Child: RLIMIT_FSIZE makes writes fail with EFBIG (SIGXFSZ ignored): one line, failed. */
+/* Child: RLIMIT_FSIZE makes writes fail with EFBIG (SIGXFSZ ignored): one line, failed.
+ * Without coalescing (budget 0) the write that crosses the limit fails. */
 static int
 child_efbig(void)
 {
@@ -895,6 +896,7 @@ child_efbig(void)
         return 2;
     tcpf_writer_opts_init(&o);
     o.outdir = g_out;
+    o.buf_budget = 0;
     w = tcpf_writer_create(&o, err);
     if (w == NULL)
         return 3;
@@ -916,11 +918,531 @@ child_efbig(void)
     return 0;
 }
 
+/* Child: the same with coalescing: the 3000 bytes sit in the buffer, the error shows when
+ * the file is closed (flushed), names it, and the accounting is the same. */
+static int
+child_efbig_flush(void)
+{
+    struct tcpf_writer_opts o;
+    struct tcpf_writer *w;
+    struct tcpf_outname_vars v = vars_n(0);
+    struct tcpf_wfile *f;
+    struct capture cap;
+    struct rlimit rl = { 1000, 1000 };
+    char err[TCPF_ERRBUF_SIZE], text[2048], chunk[300];
+    struct tcpf_wfile_info info;
+    int lines, i, rc = 0;
+
+    signal(SIGXFSZ, SIG_IGN);
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return 2;
+    tcpf_writer_opts_init(&o);
+    o.outdir = g_out;
+    w = tcpf_writer_create(&o, err);
+    if (w == NULL)
+        return 3;
+    f = tcpf_wfile_create(w, &v);
+    memset(chunk, 'q', sizeof(chunk));
+    capture_begin(&cap);
+    for (i = 0; i < 10; i++)
+        rc |= tcpf_wfile_write(f, (uint64_t)i * 300, (uint8_t *)chunk, 300);
+    if (rc != TCPF_WRITER_OK || tcpf_writer_stats(w)->write_calls != 0)
+        return 4; /* all buffered */
+    tcpf_wfile_get_info(f, &info);
+    if (info.stored != 3000)
+        return 5;
+    if (tcpf_wfile_close(f) != TCPF_WRITER_EFAILED || !tcpf_writer_failed(w))
+        return 6;
+    lines = capture_end(&cap, text, sizeof(text));
+    if (lines != 1 || strstr(text, "File too large") == NULL || strstr(text, NAME0) == NULL) {
+        fprintf(stderr, "got %d lines: %s", lines, text);
+        return 7;
+    }
+    if (tcpf_writer_stats(w)->bytes_written != 1000 ||
+        tcpf_writer_stats(w)->skipped_bytes != 2000)
+        return 8;
+    tcpf_writer_destroy(w);
+    return 0;
+}
+
+/* on_close callback that records the stored count of the last instance. */
+static void
+on_closed_stored(void *ctx, const struct tcpf_wfile_info *info)
+{
+    *(uint64_t *)ctx = info->stored;
+}
+
+/* Child: two files, max_fds 1, RLIMIT_FSIZE 1000. The big one's buffered bytes fail when a
+ * write to the small one evicts it: the message names the big file, not the one written;
+ * the failed file's stored count loses the bytes that did not land. */
+static int
+child_efbig_evict(void)
+{
+    struct tcpf_writer_opts o;
+    struct tcpf_writer *w;
+    struct tcpf_outname_vars v0 = vars_n(0), v1 = vars_n(1);
+    struct tcpf_wfile *small, *big;
+    struct capture cap;
+    struct rlimit rl = { 1000, 1000 };
+    char err[TCPF_ERRBUF_SIZE], text[2048], chunk[1500];
+    uint64_t stored = 0;
+    int lines;
+
+    signal(SIGXFSZ, SIG_IGN);
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return 2;
+    tcpf_writer_opts_init(&o);
+    o.outdir = g_out;
+    o.max_fds = 1;
+    o.on_close = on_closed_stored;
+    o.on_close_ctx = &stored;
+    w = tcpf_writer_create(&o, err);
+    if (w == NULL)
+        return 3;
+    small = tcpf_wfile_create(w, &v0);
+    big = tcpf_wfile_create(w, &v1);
+    memset(chunk, 'B', sizeof(chunk));
+    capture_begin(&cap);
+    if (write_str(small, 0, "small") != TCPF_WRITER_OK)
+        return 4;
+    if (tcpf_wfile_write(big, 0, (uint8_t *)chunk, sizeof(chunk)) != TCPF_WRITER_OK)
+        return 5; /* evicted small (flushed fine); big is buffered */
+    if (write_str(small, 5, "more") != TCPF_WRITER_EFAILED)
+        return 6; /* evicting big flushed it: EFBIG */
+    lines = capture_end(&cap, text, sizeof(text));
+    if (lines != 1 || strstr(text, "File too large") == NULL ||
+        strstr(text, "010.000.000.001.40001-") == NULL || strstr(text, NAME0) != NULL) {
+        fprintf(stderr, "got %d lines: %s", lines, text);
+        return 7;
+    }
+    tcpf_wfile_close(big);
+    if (stored != 1000)
+        return 8;
+    tcpf_wfile_close(small);
+    if (tcpf_writer_stats(w)->bytes_written != 1005 ||
+        tcpf_writer_stats(w)->skipped_bytes != 500 + 4)
+        return 9;
+    tcpf_writer_destroy(w);
+    return 0;
+}
+
 static void
 test_efbig(void **state)
 {
     (void)state;
     assert_int_equal(run_child(child_efbig), 0);
+    teardown_dir(NULL);
+    setup_dir(NULL);
+    assert_int_equal(run_child(child_efbig_flush), 0);
+    teardown_dir(NULL);
+    setup_dir(NULL);
+    assert_int_equal(run_child(child_efbig_evict), 0);
+}
+
+/* ---- writer: write coalescing ---- */
+
+/* Returns the size of g_out/name on disk, or -1. */
+static long
+disk_size(const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", g_out, name);
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void
+test_coalesce_basic(void **state)
+{
+    struct tcpf_writer *w = default_writer();
+    struct tcpf_outname_vars v = vars_n(0);
+    struct tcpf_wfile *f = tcpf_wfile_create(w, &v);
+    const struct tcpf_writer_stats *s = tcpf_writer_stats(w);
+    static uint8_t big[3 * TCPF_WRITER_BUF_MAX], back[3 * TCPF_WRITER_BUF_MAX];
+    size_t i, off;
+
+    (void)state;
+    for (i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 131 + (i >> 9));
+    /* 1448-byte appends: only full buffers are written before the close */
+    for (off = 0; off < sizeof(big); off += 1448) {
+        size_t n = sizeof(big) - off < 1448 ? sizeof(big) - off : 1448;
+
+        assert_int_equal(tcpf_wfile_write(f, off, big + off, n), 0);
+    }
+    /* the buffer grows 4K..256K keeping its bytes, then one pwrite per full 256 KiB: 2
+     * writes so far, the last 256 KiB are held until the close */
+    assert_int_equal(s->write_calls, 2);
+    assert_int_equal(s->buf_peak, TCPF_WRITER_BUF_MAX);
+    assert_int_equal(tcpf_wfile_readback(f, 0, back, sizeof(back)), sizeof(big));
+    assert_memory_equal(back, big, sizeof(big));
+    assert_int_equal(tcpf_wfile_close(f), 0);
+    assert_int_equal(s->write_calls, 3);
+    assert_int_equal(s->bytes_written, sizeof(big));
+    {
+        char path[PATH_MAX];
+        FILE *fp;
+
+        snprintf(path, sizeof(path), "%s/%s", g_out, NAME0);
+        fp = fopen(path, "rb");
+        assert_non_null(fp);
+        assert_int_equal(fread(back, 1, sizeof(back), fp), sizeof(big));
+        fclose(fp);
+        assert_memory_equal(back, big, sizeof(big));
+    }
+    tcpf_writer_destroy(w);
+}
+
+static void
+test_readback_buffered(void **state)
+{
+    struct tcpf_writer *w = default_writer();
+    struct tcpf_outname_vars v = vars_n(0);
+    struct tcpf_wfile *f = tcpf_wfile_create(w, &v);
+    uint8_t buf[64];
+
+    (void)state;
+    write_str(f, 0, "hello");
+    write_str(f, 5, "world");
+    assert_int_equal(disk_size(NAME0), 0); /* created, nothing written yet */
+    assert_int_equal(tcpf_wfile_readback(f, 0, buf, sizeof(buf)), 10);
+    assert_memory_equal(buf, "helloworld", 10);
+    assert_int_equal(tcpf_wfile_readback(f, 3, buf, 4), 4);
+    assert_memory_equal(buf, "lowo", 4);
+    assert_int_equal(tcpf_writer_stats(w)->write_calls, 0);
+
+    /* a hole: "helloworld" goes to disk, "abcde" is buffered at 20, the hole [10,20) is
+     * past the file's end and reads as zeros */
+    write_str(f, 20, "abcde");
+    assert_int_equal(disk_size(NAME0), 10);
+    assert_int_equal(tcpf_wfile_readback(f, 8, buf, 20), 17);
+    assert_memory_equal(buf, "ld\0\0\0\0\0\0\0\0\0\0abcde", 17);
+    assert_int_equal(tcpf_wfile_readback(f, 12, buf, 2), 2);
+    assert_memory_equal(buf, "\0\0", 2);
+
+    /* an overwrite in the middle: the buffer is flushed, the new bytes are buffered in the
+     * middle of the file; readback takes them from the buffer and the rest from the file */
+    write_str(f, 3, "LOWO");
+    assert_int_equal(disk_size(NAME0), 25);
+    assert_int_equal(tcpf_wfile_readback(f, 0, buf, sizeof(buf)), 25);
+    assert_memory_equal(buf, "helLOWOrld\0\0\0\0\0\0\0\0\0\0abcde", 25);
+    assert_int_equal(tcpf_wfile_readback(f, 22, buf, 10), 3);
+    assert_memory_equal(buf, "cde", 3);
+    tcpf_wfile_close(f);
+    expect_file(NAME0, "helLOWOrld\0\0\0\0\0\0\0\0\0\0abcde", 25);
+    tcpf_writer_destroy(w);
+}
+
+/* A write that starts inside the buffered run (a retransmission) overwrites it in place
+ * and may extend it, without a flush. */
+static void
+test_overwrite_in_buffer(void **state)
+{
+    struct tcpf_writer *w = default_writer();
+    struct tcpf_outname_vars v = vars_n(0);
+    struct tcpf_wfile *f = tcpf_wfile_create(w, &v);
+    struct tcpf_wfile_info info;
+    uint8_t buf[32];
+
+    (void)state;
+    write_str(f, 0, "hello");
+    write_str(f, 5, "world");
+    write_str(f, 2, "LL");    /* inside */
+    write_str(f, 8, "LDxy");  /* inside, then past the end */
+    write_str(f, 12, "!");    /* an append again */
+    assert_int_equal(tcpf_writer_stats(w)->write_calls, 0);
+    assert_int_equal(disk_size(NAME0), 0);
+    assert_int_equal(tcpf_wfile_readback(f, 0, buf, sizeof(buf)), 13);
+    assert_memory_equal(buf, "heLLoworLDxy!", 13);
+    tcpf_wfile_get_info(f, &info);
+    assert_int_equal(info.size, 13);
+    assert_int_equal(info.stored, 5 + 5 + 2 + 4 + 1);
+    write_str(f, 1, "E");     /* not at the start of the run: still inside */
+    tcpf_wfile_close(f);
+    assert_int_equal(tcpf_writer_stats(w)->write_calls, 1);
+    expect_file(NAME0, "hELLoworLDxy!", 13);
+    tcpf_writer_destroy(w);
+}
+
+static void
+test_budget_fallback(void **state)
+{
+    struct tcpf_writer_opts o;
+    struct tcpf_writer *w;
+    struct tcpf_wfile *f[4];
+    struct tcpf_outname_vars v;
+    const struct tcpf_writer_stats *s;
+    char name[128], want[4][48];
+    unsigned i, r;
+
+    (void)state;
+    tcpf_writer_opts_init(&o);
+    o.buf_budget = 2 * TCPF_WRITER_BUF_MIN; /* two small buffers */
+    w = make_writer(&o);
+    s = tcpf_writer_stats(w);
+    for (i = 0; i < 4; i++) {
+        v = vars_n(i);
+        f[i] = tcpf_wfile_create(w, &v);
+    }
+    for (r = 0; r < 10; r++)
+        for (i = 0; i < 4; i++) {
+            char chunk[8];
+
+            snprintf(chunk, sizeof(chunk), "%u%u%u|", i, r, i);
+            memcpy(want[i] + r * 4, chunk, 4);
+            assert_int_equal(tcpf_wfile_write(f[i], (uint64_t)r * 4, (uint8_t *)chunk, 4), 0);
+        }
+    /* files 0 and 1 hold buffers, 2 and 3 wrote each chunk directly (and asked again) */
+    assert_int_equal(s->buf_peak, 2 * TCPF_WRITER_BUF_MIN);
+    assert_int_equal(s->write_calls, 20);
+    assert_int_equal(s->buffers_denied, 20);
+    assert_int_equal(disk_size("010.000.000.001.40002-010.000.000.002.00080"), 40);
+    assert_int_equal(disk_size(NAME0), 0);
+    /* closing file 0 frees its buffer: file 3 gets it on its next write */
+    tcpf_wfile_close(f[0]);
+    assert_int_equal(write_str(f[3], 40, "+tail"), 0);
+    assert_int_equal(s->write_calls, 21);
+    for (i = 1; i < 4; i++)
+        tcpf_wfile_close(f[i]);
+    assert_int_equal(s->write_calls, 23);
+    for (i = 0; i < 3; i++) {
+        snprintf(name, sizeof(name), "010.000.000.001.%05u-010.000.000.002.00080", 40000 + i);
+        expect_file(name, want[i], 40);
+    }
+    memcpy(want[3] + 40, "+tail", 5);
+    expect_file("010.000.000.001.40003-010.000.000.002.00080", want[3], 45);
+    assert_false(tcpf_writer_failed(w));
+    tcpf_writer_destroy(w);
+}
+
+/* xorshift64*: deterministic test randomness. */
+static uint64_t
+rnd(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * UINT64_C(2685821657736338717);
+}
+
+/* Compares regular file a with b byte for byte. */
+static bool
+files_equal(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    static char ba[65536], bb[65536];
+    bool same = fa != NULL && fb != NULL;
+    size_t na, nb;
+
+    while (same) {
+        na = fread(ba, 1, sizeof(ba), fa);
+        nb = fread(bb, 1, sizeof(bb), fb);
+        same = na == nb && memcmp(ba, bb, na) == 0;
+        if (na == 0)
+            break;
+    }
+    if (fa != NULL)
+        fclose(fa);
+    if (fb != NULL)
+        fclose(fb);
+    return same;
+}
+
+/* nftw() has no context argument: the tree walk of trees_equal. */
+static const char *g_walk_root, *g_walk_other;
+static unsigned g_walk_files;
+static bool g_walk_same;
+
+static int
+walk_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    char other[2 * PATH_MAX];
+
+    (void)ftw;
+    if (flag != FTW_F || !S_ISREG(st->st_mode))
+        return 0;
+    g_walk_files++;
+    if (g_walk_other != NULL) {
+        snprintf(other, sizeof(other), "%s%s", g_walk_other, path + strlen(g_walk_root));
+        if (!files_equal(path, other)) {
+            fprintf(stderr, "# differs: %s %s\n", path, other);
+            g_walk_same = false;
+        }
+    }
+    return 0;
+}
+
+/* True when trees a and b hold the same regular files with the same bytes. */
+static bool
+trees_equal(const char *a, const char *b)
+{
+    unsigned na;
+
+    g_walk_same = true;
+    g_walk_files = 0;
+    g_walk_root = a;
+    g_walk_other = b;
+    if (nftw(a, walk_entry, 16, FTW_PHYS) != 0)
+        return false;
+    na = g_walk_files;
+    g_walk_files = 0;
+    g_walk_root = b;
+    g_walk_other = NULL;
+    if (nftw(b, walk_entry, 16, FTW_PHYS) != 0)
+        return false;
+    return g_walk_same && na == g_walk_files && na > 0;
+}
+
+#define RND_FILES 24
+
+struct instance_sums {
+    uint64_t n, size, stored;
+};
+
+/* on_close callback: adds up the finished instances. */
+static void
+on_closed_sum(void *ctx, const struct tcpf_wfile_info *info)
+{
+    struct instance_sums *sum = ctx;
+
+    sum->n++;
+    sum->size += info->size;
+    sum->stored += info->stored;
+}
+
+/* Runs one random sequence of writes and readbacks over RND_FILES files against two
+ * writers with the same options except coalescing (default budget into g_base/a, a small
+ * one into g_base/b, none into g_base/c): every readback must give the same answer and the
+ * output trees must be byte-identical. */
+static void
+random_run(uint64_t seed, unsigned max_fds, int64_t max_bytes)
+{
+    static const size_t budgets[3] = { TCPF_WRITER_DEFAULT_BUF_BUDGET,
+                                       3 * TCPF_WRITER_BUF_MIN, 0 };
+    static const char *dirs[3] = { "a", "b", "c" };
+    struct tcpf_writer *w[3];
+    struct tcpf_wfile *f[3][RND_FILES];
+    uint64_t end[RND_FILES] = { 0 };
+    static uint8_t data[600000], rb[3][70000];
+    char outdir[3][PATH_MAX];
+    struct instance_sums sums[3];
+    uint64_t x = seed * 0x9E3779B97F4A7C15u + 1;
+    unsigned op, i, k;
+
+    for (i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)rnd(&x);
+    for (k = 0; k < 3; k++) {
+        struct tcpf_writer_opts o;
+
+        tcpf_writer_opts_init(&o);
+        snprintf(outdir[k], PATH_MAX, "%s/%s", g_base, dirs[k]);
+        o.outdir = outdir[k];
+        o.max_fds = max_fds;
+        o.max_bytes = max_bytes;
+        o.max_seek = 40000;
+        o.buf_budget = budgets[k];
+        o.on_close = on_closed_sum;
+        o.on_close_ctx = &sums[k];
+        memset(&sums[k], 0, sizeof(sums[k]));
+        w[k] = make_writer(&o);
+        for (i = 0; i < RND_FILES; i++) {
+            struct tcpf_outname_vars v = vars_n(i % (RND_FILES - 4)); /* some share names */
+
+            f[k][i] = tcpf_wfile_create(w[k], &v);
+        }
+    }
+    for (op = 0; op < 2500; op++) {
+        uint64_t r = rnd(&x), off;
+        size_t len, src;
+        unsigned kind = (unsigned)(r % 100);
+
+        i = (unsigned)((r >> 8) % RND_FILES);
+        len = 1 + (size_t)((r >> 16) % 3000);
+        if (kind < 70)
+            off = end[i]; /* append */
+        else if (kind < 80)
+            off = end[i] > 0 ? (r >> 32) % end[i] : 0; /* overwrite (retransmission) */
+        else if (kind < 88)
+            off = end[i] + (r >> 32) % 5000; /* small hole */
+        else if (kind < 90)
+            off = end[i] + 50000 + (r >> 32) % 1000; /* hole > max_seek: split */
+        else if (kind < 91) {
+            off = end[i];
+            len = (size_t)(r >> 40) % 300000 + 1; /* often bigger than any buffer */
+        } else {
+            /* readback somewhere around the end */
+            long got[3];
+
+            off = end[i] > 0 ? (r >> 32) % (end[i] + 100) : 0;
+            len = 1 + (size_t)((r >> 16) % sizeof(rb[0]));
+            for (k = 0; k < 3; k++)
+                got[k] = tcpf_wfile_readback(f[k][i], off, rb[k], len);
+            assert_int_equal(got[0], got[2]);
+            assert_int_equal(got[1], got[2]);
+            if (got[2] > 0) {
+                assert_memory_equal(rb[0], rb[2], (size_t)got[2]);
+                assert_memory_equal(rb[1], rb[2], (size_t)got[2]);
+            }
+            continue;
+        }
+        src = (size_t)(rnd(&x) % (sizeof(data) - len));
+        for (k = 0; k < 3; k++)
+            assert_int_equal(tcpf_wfile_write(f[k][i], off, data + src, len), 0);
+        if (off + len > end[i])
+            end[i] = off + len;
+        if (kind < 10 && (r >> 60) == 0) {
+            /* now and then a direction ends and a new one takes the slot */
+            struct tcpf_outname_vars v = vars_n(i % (RND_FILES - 4));
+
+            for (k = 0; k < 3; k++) {
+                assert_int_equal(tcpf_wfile_close(f[k][i]), 0);
+                f[k][i] = tcpf_wfile_create(w[k], &v);
+            }
+            end[i] = 0;
+        }
+    }
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < RND_FILES; i++)
+            assert_int_equal(tcpf_wfile_close(f[k][i]), 0);
+        assert_false(tcpf_writer_failed(w[k]));
+    }
+    /* the same per-instance accounting, far fewer system calls; an overwrite of buffered
+     * bytes reaches the file once, so bytes_written can only be lower */
+    assert_int_equal(sums[0].stored, sums[2].stored);
+    assert_int_equal(sums[1].stored, sums[2].stored);
+    assert_int_equal(sums[0].size, sums[2].size);
+    assert_int_equal(sums[0].n, sums[2].n);
+    assert_int_equal(sums[1].n, sums[2].n);
+    assert_true(tcpf_writer_stats(w[0])->bytes_written <=
+                tcpf_writer_stats(w[2])->bytes_written);
+    assert_int_equal(tcpf_writer_stats(w[0])->splits, tcpf_writer_stats(w[2])->splits);
+    assert_true(tcpf_writer_stats(w[0])->write_calls < tcpf_writer_stats(w[2])->write_calls);
+    assert_true(tcpf_writer_stats(w[1])->buf_peak <= 3 * TCPF_WRITER_BUF_MIN);
+    for (k = 0; k < 3; k++)
+        tcpf_writer_destroy(w[k]);
+    assert_true(trees_equal(outdir[0], outdir[2]));
+    assert_true(trees_equal(outdir[1], outdir[2]));
+}
+
+static void
+test_coalesce_random(void **state)
+{
+    uint64_t seed;
+
+    (void)state;
+    for (seed = 1; seed <= 3; seed++) {
+        /* plenty of descriptors, a tight LRU, and -b */
+        random_run(seed, 64, -1);
+        teardown_dir(NULL);
+        setup_dir(NULL);
+        random_run(seed + 100, 5, -1);
+        teardown_dir(NULL);
+        setup_dir(NULL);
+        random_run(seed + 200, 7, 20000);
+        teardown_dir(NULL);
+        setup_dir(NULL);
+    }
 }
 
 /* Child: RLIMIT_NOFILE 5 fails the start-up check with the documented message. */
@@ -1276,6 +1798,11 @@ main(void)
         T(test_outdir),
         T(test_readonly_outdir),
         T(test_efbig),
+        T(test_coalesce_basic),
+        T(test_readback_buffered),
+        T(test_overwrite_in_buffer),
+        T(test_budget_fallback),
+        T(test_coalesce_random),
         T(test_fd_limits),
         cmocka_unit_test(test_console_text),
         cmocka_unit_test(test_console_cap),
