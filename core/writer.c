@@ -47,6 +47,7 @@ struct tcpf_wfile {
     uint64_t size;                 /* logical size of the instance */
     uint64_t stored;               /* bytes written to the instance */
     uint64_t holes;                /* hole bytes created in the instance */
+    uint64_t holes_total;          /* hole bytes created in every instance of the direction */
     uint32_t instance;
     struct tcpf_wfile *lru_prev, *lru_next; /* open files only; head = least recent */
     uint8_t *buf;                  /* coalescing buffer, NULL if none */
@@ -839,7 +840,10 @@ tcpf_wfile_write(struct tcpf_wfile *f, uint64_t offset, const uint8_t *data, siz
     rel = offset - f->base;
     if (rel > f->size) {
         hole = rel - f->size;
-        if (hole > w->max_seek || hole > w->max_gap_total - f->holes) {
+        /* max_gap_total bounds the holes of the whole direction, not only of one file:
+         * once it is spent every further hole starts a new file, so the apparent size of
+         * all the direction's files stays below its data plus max_gap_total. */
+        if (hole > w->max_seek || hole > w->max_gap_total - f->holes_total) {
             if (f->size == 0 && !f->created)
                 f->base = offset; /* nothing in this instance yet: start it here */
             else
@@ -847,6 +851,7 @@ tcpf_wfile_write(struct tcpf_wfile *f, uint64_t offset, const uint8_t *data, siz
             rel = 0;
         } else {
             f->holes += hole;
+            f->holes_total += hole;
             w->stats.hole_bytes += hole;
         }
     }

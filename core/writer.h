@@ -178,7 +178,8 @@ struct tcpf_wfile *tcpf_wfile_create(struct tcpf_writer *w, const struct tcpf_ou
  * reassembler decides what reaches here). Rules, per file instance (file offset =
  * offset - base):
  *  - a forward hole (file offset > logical size) is left sparse and reads as zeros, unless
- *    the hole is larger than max_seek or the instance's holes would exceed max_gap_total:
+ *    the hole is larger than max_seek or the holes of the whole direction (all its
+ *    instances) would exceed max_gap_total:
  *    then this instance is finished and a new one starts (name probed from count + 1, like
  *    tcpflow's max_seek split) with this data at its byte 0 (base = offset). Such a hole
  *    before the instance has any data just moves base (no split, no new name);

@@ -387,9 +387,25 @@ test_gap_total_split(void **state)
     write_str(f, 81, "b");  /* hole 80: total 80 */
     write_str(f, 162, "c"); /* hole 80: total would be 160 > 150: split */
     assert_int_equal(tcpf_wfile_splits(f), 1);
+    /* the budget is the direction's, not the file's: 70 more bytes of holes are left, so a
+     * hole of 60 stays sparse, and the next one (60 > 10 left) splits again (c03 shape) */
+    write_str(f, 223, "d"); /* hole 60 in c1: total 140 */
+    write_str(f, 284, "e"); /* hole 60: total would be 200 > 150: split */
+    assert_int_equal(tcpf_wfile_splits(f), 2);
+    write_str(f, 300, "f"); /* any later hole splits too */
+    assert_int_equal(tcpf_wfile_splits(f), 3);
     tcpf_wfile_close(f);
     assert_true(exists(NAME0));
-    expect_file(NAME0 "c1", "c", 1);
+    {
+        char want[62];
+
+        memset(want, 0, sizeof(want));
+        want[0] = 'c';
+        want[61] = 'd';
+        expect_file(NAME0 "c1", want, sizeof(want));
+    }
+    expect_file(NAME0 "c2", "e", 1);
+    expect_file(NAME0 "c3", "f", 1);
 
     /* a leading hole before any data moves the base, no split, no c1 */
     v = vars_n(5);
