@@ -26,6 +26,9 @@
 /* Minimum window assumed when validating an RST (RFC 9293 default window, unscaled). */
 #define ENGINE_MIN_RST_WINDOW 65535u
 
+/* Most ended connections kept for recognising stragglers (tcpflow 1.6.1 kept 100). */
+#define ENGINE_MAX_ENDED 4096u
+
 struct tcpf_engine {
     const struct tcpf_options *opts;
     struct tcpf_writer *writer;
@@ -40,6 +43,8 @@ struct tcpf_engine {
     int dlt;
     bool start_new_flows;
     struct tcpf_time now;
+    struct tcpf_conn *ended_head, *ended_tail; /* ended connections, oldest first */
+    uint32_t n_ended;
 };
 
 /* ---- names -------------------------------------------------------------------------- */
@@ -321,13 +326,50 @@ engine_dir_close(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
     engine_count_close(e, why);
 }
 
+/* Frees c (its directions are closed), unlinking it from the ended list. */
+static void
+engine_conn_free(struct tcpf_engine *e, struct tcpf_conn *c)
+{
+    if (c->ended) {
+        if (c->ended_prev != NULL)
+            c->ended_prev->ended_next = c->ended_next;
+        else
+            e->ended_head = c->ended_next;
+        if (c->ended_next != NULL)
+            c->ended_next->ended_prev = c->ended_prev;
+        else
+            e->ended_tail = c->ended_prev;
+        e->n_ended--;
+    }
+    tcpf_flowtab_remove(e->flows, c);
+}
+
+/* Marks c ended: it stays in the table only to recognise stragglers, on a FIFO bounded by
+ * ENGINE_MAX_ENDED (the oldest ended connection is freed first), so finished connections
+ * cost no memory beyond that however many a capture holds. */
+static void
+engine_mark_ended(struct tcpf_engine *e, struct tcpf_conn *c)
+{
+    if (c->ended)
+        return;
+    c->ended = true;
+    c->ended_next = NULL;
+    c->ended_prev = e->ended_tail;
+    if (e->ended_tail != NULL)
+        e->ended_tail->ended_next = c;
+    else
+        e->ended_head = c;
+    e->ended_tail = c;
+    if (++e->n_ended > ENGINE_MAX_ENDED)
+        engine_conn_free(e, e->ended_head);
+}
+
 /* Ends every open direction of c; c stays in the table as an ended connection. */
 static void
 engine_conn_end(struct tcpf_engine *e, struct tcpf_conn *c, enum tcpf_end_reason why)
 {
     engine_dir_close(e, c, &c->dir[0], why);
     engine_dir_close(e, c, &c->dir[1], why);
-    c->ended = true;
 }
 
 /* Ends c and frees it. */
@@ -335,7 +377,7 @@ static void
 engine_conn_remove(struct tcpf_engine *e, struct tcpf_conn *c, enum tcpf_end_reason why)
 {
     engine_conn_end(e, c, why);
-    tcpf_flowtab_remove(e->flows, c);
+    engine_conn_free(e, c);
 }
 
 /* True when every active direction of c is closed. */
@@ -355,7 +397,7 @@ engine_expire(struct tcpf_engine *e)
         int64_t idle = e->now.sec - c->last_ts.sec;
 
         if (c->ended && idle > ENGINE_ENDED_LINGER_SEC) {
-            tcpf_flowtab_remove(e->flows, c);
+            engine_conn_free(e, c);
         } else if (!c->ended && e->opts->tcp_timeout > 0 && idle > (int64_t)e->opts->tcp_timeout) {
             engine_conn_remove(e, c, TCPF_END_TIMEOUT);
         } else {
@@ -570,6 +612,7 @@ engine_tcp(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
         if (pkt->payload_len > 0 && d->reasm != NULL)
             tcpf_reasm_insert(d->reasm, pkt->seq, pkt->payload, pkt->payload_len, &pkt->ts);
         engine_conn_end(e, c, TCPF_END_RST);
+        engine_mark_ended(e, c);
         return;
     }
     if (pkt->payload_len > 0 && d->reasm != NULL) {
@@ -585,7 +628,7 @@ engine_tcp(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
     if (d->fin_seen && d->reasm != NULL && tcpf_reasm_complete(d->reasm))
         engine_dir_close(e, c, d, TCPF_END_FIN);
     if (engine_conn_all_closed(c))
-        c->ended = true;
+        engine_mark_ended(e, c);
 }
 
 /* Console modes print each segment as it arrives, before reassembly (tcpflow -c). The

@@ -82,6 +82,7 @@ struct tcpf_conn {
     bool midstream;             /* no SYN seen when the connection was created */
     bool ended;                 /* both directions closed: kept only to recognise stragglers */
     void *engine;               /* the struct tcpf_engine that owns it */
+    struct tcpf_conn *ended_prev, *ended_next; /* engine's FIFO of ended connections */
 
     /* flow table bookkeeping (flowtab.c only) */
     struct tcpf_conn *hash_next;
