@@ -373,44 +373,47 @@ reasm_drain(struct tcpf_reasm *r)
     reasm_pop(r, k);
 }
 
+/* Grows the array *arr of elements of `size` bytes, capacity *cap, to hold `need` entries
+ * (doubling). Returns false on allocation failure, leaving the array as it was. */
+static bool
+reasm_grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
+{
+    uint32_t ncap;
+    void *n;
+
+    if (need <= *cap)
+        return true;
+    ncap = *cap ? *cap : 8;
+    while (ncap < need)
+        ncap = ncap > UINT32_MAX / 2 ? need : ncap * 2;
+    n = realloc(*arr, (size_t)ncap * size);
+    if (n == NULL)
+        return false;
+    *arr = n;
+    *cap = ncap;
+    return true;
+}
+
 /* Grows the segment array to hold `need` entries. Returns false on allocation failure. */
 static bool
 reasm_reserve_segs(struct tcpf_reasm *r, uint32_t need)
 {
-    uint32_t ncap;
-    struct reasm_seg *nq;
+    void *q = r->q;
+    bool ok = reasm_grow(&q, &r->qcap, need, sizeof(*r->q));
 
-    if (need <= r->qcap)
-        return true;
-    ncap = r->qcap ? r->qcap : 8;
-    while (ncap < need)
-        ncap = ncap > UINT32_MAX / 2 ? need : ncap * 2;
-    nq = realloc(r->q, (size_t)ncap * sizeof(*nq));
-    if (nq == NULL)
-        return false;
-    r->q = nq;
-    r->qcap = ncap;
-    return true;
+    r->q = q;
+    return ok;
 }
 
 /* Grows the piece scratch array to hold `need` entries. Returns false on allocation failure. */
 static bool
 reasm_reserve_pieces(struct tcpf_reasm *r, uint32_t need)
 {
-    uint32_t ncap;
-    struct reasm_piece *np;
+    void *p = r->pieces;
+    bool ok = reasm_grow(&p, &r->pcap, need, sizeof(*r->pieces));
 
-    if (need <= r->pcap)
-        return true;
-    ncap = r->pcap ? r->pcap : 8;
-    while (ncap < need)
-        ncap = ncap > UINT32_MAX / 2 ? need : ncap * 2;
-    np = realloc(r->pieces, (size_t)ncap * sizeof(*np));
-    if (np == NULL)
-        return false;
-    r->pieces = np;
-    r->pcap = ncap;
-    return true;
+    r->pieces = p;
+    return ok;
 }
 
 /* Index of the first queued segment that ends after `off` (binary search; ends are sorted
