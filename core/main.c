@@ -92,6 +92,48 @@ main_check_inputs(const char **names, size_t n, const char *bpf)
     return 0;
 }
 
+/* With -U the inputs are opened before privileges are dropped (and before a -z chroot), as
+ * the user asked: returns an array of n handles (free with main_close_inputs), or NULL after
+ * logging the error. */
+static struct tcpf_pcapin **
+main_open_inputs(const struct tcpf_options *o)
+{
+    size_t n = o->n_inputs + o->n_finish_inputs, i;
+    struct tcpf_pcapin **in = calloc(n ? n : 1, sizeof(*in));
+    char err[MAIN_ERRLEN];
+
+    if (in == NULL) {
+        tcpf_log(TCPF_LOG_ERROR, "out of memory");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        const char *name = i < o->n_inputs ? o->inputs[i] : o->finish_inputs[i - o->n_inputs];
+
+        in[i] = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+        if (in[i] == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            while (i-- > 0)
+                tcpf_pcapin_close(in[i]);
+            free(in);
+            return NULL;
+        }
+    }
+    return in;
+}
+
+/* Closes whatever main_open_inputs opened that the run did not consume. */
+static void
+main_close_inputs(const struct tcpf_options *o, struct tcpf_pcapin **in)
+{
+    size_t i;
+
+    if (in == NULL)
+        return;
+    for (i = 0; i < o->n_inputs + o->n_finish_inputs; i++)
+        tcpf_pcapin_close(in[i]);
+    free(in);
+}
+
 /* -U/-z: chroot, then drop groups, gid and uid; verify root cannot be regained. */
 static int
 main_drop_privileges(const struct tcpf_options *o)
@@ -150,7 +192,8 @@ main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_f
 /* Reads the -r inputs, then the -R inputs, or the live interface. Returns the exit status
  * contribution of the inputs. */
 static int
-main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tcpf_pcapin *live)
+main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tcpf_pcapin *live,
+                struct tcpf_pcapin **opened)
 {
     char err[MAIN_ERRLEN];
     int status = TCPF_EXIT_OK;
@@ -164,9 +207,15 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
     for (i = 0; i < o->n_inputs + o->n_finish_inputs; i++) {
         bool finish = i >= o->n_inputs;
         const char *name = finish ? o->finish_inputs[i - o->n_inputs] : o->inputs[i];
-        struct tcpf_pcapin *in = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+        struct tcpf_pcapin *in;
         int rc;
 
+        if (opened != NULL) {
+            in = opened[i];
+            opened[i] = NULL;
+        } else {
+            in = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+        }
         if (in == NULL) {
             tcpf_log(TCPF_LOG_ERROR, "%s", err);
             status = TCPF_EXIT_FATAL;
@@ -222,6 +271,7 @@ main_run(struct tcpf_options *o)
     struct tcpf_engine *eng = NULL;
     struct tcpf_engine_config ec;
     struct tcpf_pcapin *live = NULL;
+    struct tcpf_pcapin **opened = NULL;
     int status = TCPF_EXIT_FATAL;
 
     if (main_check_inputs(o->inputs, o->n_inputs, o->bpf) < 0 ||
@@ -234,6 +284,8 @@ main_run(struct tcpf_options *o)
             return TCPF_EXIT_FATAL;
         }
     }
+    if (o->user != NULL && !o->live && (opened = main_open_inputs(o)) == NULL)
+        return TCPF_EXIT_FATAL;
     if (main_drop_privileges(o) < 0)
         goto out;
     if (tcpf_writer_check_fds(err) < 0) {
@@ -274,7 +326,7 @@ main_run(struct tcpf_options *o)
         tcpf_log(TCPF_LOG_ERROR, "out of memory");
         goto out;
     }
-    status = main_run_inputs(o, eng, live);
+    status = main_run_inputs(o, eng, live, opened);
     tcpf_engine_finish(eng);
     if (main_signal != 0) {
         tcpf_log(TCPF_LOG_ERROR, "interrupted by signal %d; open flows were flushed and closed",
@@ -301,6 +353,7 @@ out:
     if (console != NULL && tcpf_console_destroy(console) < 0)
         status = TCPF_EXIT_FATAL;
     tcpf_pcapin_close(live);
+    main_close_inputs(o, opened);
     return status;
 }
 
@@ -312,10 +365,11 @@ main(int argc, char **argv)
     int status;
 
     main_install_signals();
-    if (tcpf_options_parse(&o, argc, argv, err, sizeof(err)) != TCPF_EXIT_OK) {
+    status = tcpf_options_parse(&o, argc, argv, err, sizeof(err));
+    if (status != TCPF_EXIT_OK) {
         tcpf_log(TCPF_LOG_ERROR, "%s", err);
         tcpf_options_free(&o);
-        return TCPF_EXIT_USAGE;
+        return status;
     }
     if (o.help) {
         tcpf_options_usage(stdout, o.help_more);

@@ -354,6 +354,17 @@ options_one(struct tcpf_options *o, int c, const char *arg, char *errbuf, size_t
     }
 }
 
+/* Status for a failed option: a usage error with its message, or out of memory (the helpers
+ * that only allocate leave errbuf empty), which is fatal, not a usage error. */
+static int
+options_failed(char *errbuf, size_t errlen)
+{
+    if (errbuf[0] != '\0' && strcmp(errbuf, "out of memory") != 0)
+        return TCPF_EXIT_USAGE;
+    snprintf(errbuf, errlen, "out of memory while parsing the command line");
+    return TCPF_EXIT_FATAL;
+}
+
 int
 tcpf_options_parse(struct tcpf_options *o, int argc, char **argv, char *errbuf, size_t errlen)
 {
@@ -364,8 +375,8 @@ tcpf_options_parse(struct tcpf_options *o, int argc, char **argv, char *errbuf, 
     o->command_line = options_join(argc, argv, 0);
     o->tmpl = malloc(TCPF_OUTNAME_MAX);
     if (o->tmpl == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
-        return TCPF_EXIT_USAGE;
+        snprintf(errbuf, errlen, "out of memory while parsing the command line");
+        return TCPF_EXIT_FATAL;
     }
     snprintf(o->tmpl, TCPF_OUTNAME_MAX, "%s", TCPF_OUTNAME_DEFAULT);
     opterr = 0;
@@ -381,15 +392,16 @@ tcpf_options_parse(struct tcpf_options *o, int argc, char **argv, char *errbuf, 
         }
         if (c == 'l')
             files_follow = true;
+        errbuf[0] = '\0';
         if (options_one(o, c, optarg, errbuf, errlen) < 0)
-            return TCPF_EXIT_USAGE;
+            return options_failed(errbuf, errlen);
     }
     if (files_follow) {
         for (; optind < argc; optind++)
             if (options_push(&o->inputs, &o->n_inputs, argv[optind]) < 0)
-                return TCPF_EXIT_USAGE;
-    } else {
-        o->bpf = options_join(argc, argv, optind);
+                return options_failed(errbuf, errlen);
+    } else if (optind < argc && (o->bpf = options_join(argc, argv, optind)) == NULL) {
+        return options_failed(errbuf, errlen);
     }
     if (o->chroot_dir != NULL && o->user == NULL) {
         snprintf(errbuf, errlen, "-z option requires -U option (chroot without dropping root is insecure)");

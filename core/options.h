@@ -88,7 +88,7 @@ struct tcpf_options {
 };
 
 /* Parses argv into *o (initialised with defaults first). Returns TCPF_EXIT_OK to run,
- * TCPF_EXIT_USAGE on a usage error (message already in errbuf). -h/--help and --version only
+ * TCPF_EXIT_USAGE on a usage error, TCPF_EXIT_FATAL when memory ran out (message in errbuf). -h/--help and --version only
  * set flags; the caller prints. */
 int tcpf_options_parse(struct tcpf_options *o, int argc, char **argv, char *errbuf,
                        size_t errlen);
