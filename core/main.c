@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -164,10 +165,53 @@ main_drop_privileges(const struct tcpf_options *o)
     return 0;
 }
 
+/* The --progress line: percent of the current input, MB/s, packets, connections, ETA. */
+struct main_progress {
+    bool enabled;
+    bool drawn;
+    double start, last;
+};
+
+static double
+main_now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Redraws at most 4 times a second, starting one second into the run. */
+static void
+main_progress_draw(struct main_progress *p, const struct tcpf_pcapin *in,
+                   const struct tcpf_engine *eng, bool final)
+{
+    const struct tcpf_stats *s = tcpf_engine_stats(eng);
+    double now = main_now(), el = now - p->start, mbs;
+    uint64_t pos, size;
+    char pct[16] = "", eta[32] = "";
+
+    if (!p->enabled || (!final && (el < 1.0 || now - p->last < 0.25)) || (final && !p->drawn))
+        return;
+    p->last = now;
+    p->drawn = true;
+    tcpf_pcapin_position(in, &pos, &size);
+    mbs = el > 0 ? (double)pos / 1e6 / el : 0;
+    if (size > 0 && pos <= size) {
+        snprintf(pct, sizeof(pct), "%5.1f%% ", 100.0 * (double)pos / (double)size);
+        if (mbs > 0 && !final)
+            snprintf(eta, sizeof(eta), "  ETA %.0f s", (double)(size - pos) / 1e6 / mbs);
+    }
+    fprintf(stderr, "\r%s: %s%.1f MB/s  %llu packets  %llu connections%s\033[K%s",
+            tcpf_pcapin_name(in), pct, mbs, (unsigned long long)s->packets,
+            (unsigned long long)s->conns, eta, final ? "\n" : "");
+}
+
 /* Feeds every packet of one input to the engine. Returns TCPF_EXIT_OK, TCPF_EXIT_DAMAGED or
  * -1 when stopped by a signal. */
 static int
-main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_flows)
+main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_flows,
+               struct main_progress *prog)
 {
     char err[MAIN_ERRLEN];
     struct tcpf_time ts;
@@ -178,8 +222,12 @@ main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_f
     tcpf_engine_set_input(eng, tcpf_pcapin_dlt(in), start_new_flows);
     main_current_input = in;
     while ((rc = tcpf_pcapin_next(in, &ts, &caplen, &wirelen, &data, err, sizeof(err))) ==
-           TCPF_PCAPIN_PACKET)
+           TCPF_PCAPIN_PACKET) {
         tcpf_engine_packet(eng, &ts, caplen, wirelen, data);
+        if (prog->enabled && (tcpf_engine_stats(eng)->packets & 0x3fff) == 0)
+            main_progress_draw(prog, in, eng, false);
+    }
+    main_progress_draw(prog, in, eng, true);
     main_current_input = NULL;
     if (rc == TCPF_PCAPIN_DAMAGED) {
         tcpf_log(TCPF_LOG_ERROR, "%s (input damaged; flows read before this point are kept)",
@@ -197,10 +245,14 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
 {
     char err[MAIN_ERRLEN];
     int status = TCPF_EXIT_OK;
+    struct main_progress prog = { 0 };
     size_t i;
 
+    prog.enabled = o->progress == TCPF_PROGRESS_ALWAYS ||
+                   (o->progress == TCPF_PROGRESS_AUTO && isatty(STDERR_FILENO) && !o->quiet);
+    prog.start = main_now();
     if (live != NULL) {
-        int rc = main_run_input(eng, live, true);
+        int rc = main_run_input(eng, live, true, &prog);
 
         return rc < 0 ? TCPF_EXIT_OK : rc;
     }
@@ -228,7 +280,8 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
             status = TCPF_EXIT_FATAL;
             continue;
         }
-        rc = main_run_input(eng, in, !finish);
+        prog.drawn = false;
+        rc = main_run_input(eng, in, !finish, &prog);
         tcpf_pcapin_close(in);
         if (rc < 0)
             break;

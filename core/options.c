@@ -17,6 +17,7 @@ enum {
     OPT_PLUGIN_DIR = 256,
     OPT_LIST_SCANNERS,
     OPT_NO_REPORT,
+    OPT_PROGRESS,
 };
 
 static const char options_short[] = "aA:Bb:cCd:DE:e:F:f:gHhIi:JKlL:m:o:pP:qR:r:S:sT:U:Vvw:x:X:z:Z0";
@@ -30,6 +31,7 @@ static const struct option options_long[] = {
     { "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
     { "list-scanners", no_argument, NULL, OPT_LIST_SCANNERS },
     { "no-report", no_argument, NULL, OPT_NO_REPORT },
+    { "progress", optional_argument, NULL, OPT_PROGRESS },
     { NULL, 0, NULL, 0 },
 };
 
@@ -247,6 +249,7 @@ options_defaults(struct tcpf_options *o)
     o->max_gap_total = 64u << 20;
     o->enable_report = true;
     o->debug = 1;
+    o->progress = TCPF_PROGRESS_AUTO;
 }
 
 /* Handles one option character. Returns 0, or -1 with errbuf set. */
@@ -348,6 +351,18 @@ options_one(struct tcpf_options *o, int c, const char *arg, char *errbuf, size_t
     case '0': o->console.no_newline = true; return 0;
     case OPT_LIST_SCANNERS: o->list_scanners = true; return 0;
     case OPT_NO_REPORT: o->enable_report = false; return 0;
+    case OPT_PROGRESS:
+        if (arg == NULL || strcmp(arg, "always") == 0)
+            o->progress = TCPF_PROGRESS_ALWAYS;
+        else if (strcmp(arg, "auto") == 0)
+            o->progress = TCPF_PROGRESS_AUTO;
+        else if (strcmp(arg, "never") == 0)
+            o->progress = TCPF_PROGRESS_NEVER;
+        else {
+            snprintf(errbuf, errlen, "--progress=%s: expected auto, always or never", arg);
+            return -1;
+        }
+        return 0;
     default:
         snprintf(errbuf, errlen, "unknown option (try --help)");
         return -1;
@@ -486,6 +501,8 @@ tcpf_options_usage(FILE *out, bool more)
         "\n"
         "Other:\n"
         "  -d N           debug level (default 1);  -v  verbose (-d 10);  -q  quiet\n"
+        "  --progress[=auto|always|never]  progress line on stderr (default auto: when stderr\n"
+        "                 is a terminal and the run takes over a second)\n"
         "  -U USER        drop privileges to USER after opening the input\n"
         "  -z DIR         chroot to DIR (requires -U)\n"
         "  -h, --help     this help (-hh: settings);  -V, --version  versions\n");

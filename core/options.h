@@ -16,6 +16,13 @@ enum tcpf_exit {
     TCPF_EXIT_DAMAGED = 3,    /* finished, but some input was damaged */
 };
 
+/* --progress */
+enum tcpf_progress_mode {
+    TCPF_PROGRESS_NEVER = 0,
+    TCPF_PROGRESS_AUTO,       /* only when stderr is a terminal */
+    TCPF_PROGRESS_ALWAYS,
+};
+
 /* Console output modes (-c, -C, -D, -J...). */
 struct tcpf_console_opts {
     bool enabled;             /* -c or -C or -D or -J */
@@ -60,6 +67,7 @@ struct tcpf_options {
     uint32_t max_fds;         /* -f, 0 = from RLIMIT_NOFILE */
     const char *report_path;  /* -X */
     bool quiet;               /* -q */
+    enum tcpf_progress_mode progress; /* --progress */
     struct tcpf_console_opts console;
 
     /* flow handling (-S core settings) */

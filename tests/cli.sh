@@ -66,6 +66,14 @@ t_stdin() {
     expect_rc 0 || return 1
     manifest_matches out "$(gen flow-eth.expect)"
 }
+t_progress() {
+    tf_tcpflow --progress=sometimes -o out -r "$ETH"
+    expect_rc 2 || return 1
+    stderr_names "--progress=sometimes" || return 1
+    tf_tcpflow --progress=never -o out2 -r "$ETH"
+    expect_rc 0 || return 1
+    [ ! -s "$TF_WORK/stderr" ] || fail "--progress=never wrote to stderr"
+}
 t_bad_template() {
     tf_tcpflow -o out -T 'x%Q' -r "$ETH"
     expect_rc 1 2 || return 1
@@ -100,6 +108,7 @@ run_test "-h prints usage and exits 0" t_h
 run_test "--version prints the version and the libpcap version, exits 0" t_version
 run_test "unknown long option: exit 2 with a message" t_unknown_long
 run_test "unknown short option -Q: exit 2, no report written" t_unknown_short
+run_test "--progress: a bad mode is a usage error; never prints nothing" t_progress
 run_test "-r missing file: exit 1, one stderr line naming the file" t_missing_input
 run_test "-o onto a regular file: exit 1, names it, file untouched" t_outdir_is_file
 run_test "-o creates a missing output directory" t_outdir_created
