@@ -245,6 +245,14 @@ engine_report_u64(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d
     tcpf_scanhost_report_add(e->scanhost, c, d->index, key, buf);
 }
 
+/* "aa:bb:cc:dd:ee:ff" into out[18]. */
+static void
+engine_format_mac(const uint8_t mac[6], char out[18])
+{
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
+}
+
 /* The core's per-flow facts for report sinks (dfxml), added just before flow_close. Keys are
  * documented in docs/writing-a-scanner.md ("Entries from the core"). */
 static void
@@ -274,11 +282,9 @@ engine_report_dir(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d
         engine_report_u64(e, c, d, "after_fin", rs->after_fin);
     }
     if (d->has_mac) {
-        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac_src[0],
-                 d->mac_src[1], d->mac_src[2], d->mac_src[3], d->mac_src[4], d->mac_src[5]);
+        engine_format_mac(d->mac_src, mac);
         tcpf_scanhost_report_add(e->scanhost, c, d->index, "mac_saddr", mac);
-        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac_dst[0],
-                 d->mac_dst[1], d->mac_dst[2], d->mac_dst[3], d->mac_dst[4], d->mac_dst[5]);
+        engine_format_mac(d->mac_dst, mac);
         tcpf_scanhost_report_add(e->scanhost, c, d->index, "mac_daddr", mac);
     }
     tcpf_scanhost_report_add(e->scanhost, c, d->index, "close_reason", engine_reason_names[why]);

@@ -63,32 +63,53 @@ main_print_version(void)
     printf("plugin directory %s\n", TCPF_PLUGIN_DIR);
 }
 
+/* Name of input i: the -r files, then the -R files. */
+static const char *
+main_input_name(const struct tcpf_options *o, size_t i)
+{
+    return i < o->n_inputs ? o->inputs[i] : o->finish_inputs[i - o->n_inputs];
+}
+
+/* Opens one capture file and checks its link type. On failure logs one line naming the file
+ * and returns NULL. */
+static struct tcpf_pcapin *
+main_open_input(const char *name, const char *bpf)
+{
+    char err[MAIN_ERRLEN];
+    struct tcpf_pcapin *in = tcpf_pcapin_open_file(name, bpf, err, sizeof(err));
+    int dlt;
+
+    if (in == NULL) {
+        tcpf_log(TCPF_LOG_ERROR, "%s", err);
+        return NULL;
+    }
+    dlt = tcpf_pcapin_dlt(in);
+    if (!tcpf_decode_dlt_supported(dlt)) {
+        tcpf_log(TCPF_LOG_ERROR, "%s: unsupported link type %d (%s)", name, dlt,
+                 tcpf_pcapin_dlt_name(dlt));
+        tcpf_pcapin_close(in);
+        return NULL;
+    }
+    return in;
+}
+
 /* Opens and closes every -r/-R file once, so a missing or unsupported input fails the run
  * before any output directory or file is created. stdin is left for the real open. */
 static int
-main_check_inputs(const char **names, size_t n, const char *bpf)
+main_check_inputs(const struct tcpf_options *o)
 {
-    char err[MAIN_ERRLEN];
     size_t i;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < o->n_inputs + o->n_finish_inputs; i++) {
+        const char *name = main_input_name(o, i);
         struct tcpf_pcapin *in;
-        int dlt;
 
-        if (strcmp(names[i], "-") == 0)
+        if (strcmp(name, "-") == 0)
             continue;
-        in = tcpf_pcapin_open_file(names[i], bpf, err, sizeof(err));
-        if (in == NULL) {
-            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+        in = main_open_input(name, o->bpf);
+        if (in == NULL)
             return -1;
-        }
-        dlt = tcpf_pcapin_dlt(in);
         tcpf_pcapin_close(in);
-        if (!tcpf_decode_dlt_supported(dlt)) {
-            tcpf_log(TCPF_LOG_ERROR, "%s: unsupported link type %d (%s)", names[i], dlt,
-                     tcpf_pcapin_dlt_name(dlt));
-            return -1;
-        }
     }
     return 0;
 }
@@ -101,18 +122,14 @@ main_open_inputs(const struct tcpf_options *o)
 {
     size_t n = o->n_inputs + o->n_finish_inputs, i;
     struct tcpf_pcapin **in = calloc(n ? n : 1, sizeof(*in));
-    char err[MAIN_ERRLEN];
 
     if (in == NULL) {
         tcpf_log(TCPF_LOG_ERROR, "out of memory");
         return NULL;
     }
     for (i = 0; i < n; i++) {
-        const char *name = i < o->n_inputs ? o->inputs[i] : o->finish_inputs[i - o->n_inputs];
-
-        in[i] = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+        in[i] = main_open_input(main_input_name(o, i), o->bpf);
         if (in[i] == NULL) {
-            tcpf_log(TCPF_LOG_ERROR, "%s", err);
             while (i-- > 0)
                 tcpf_pcapin_close(in[i]);
             free(in);
@@ -243,7 +260,6 @@ static int
 main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tcpf_pcapin *live,
                 struct tcpf_pcapin **opened)
 {
-    char err[MAIN_ERRLEN];
     int status = TCPF_EXIT_OK;
     struct main_progress prog = { 0 };
     size_t i;
@@ -258,7 +274,6 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
     }
     for (i = 0; i < o->n_inputs + o->n_finish_inputs; i++) {
         bool finish = i >= o->n_inputs;
-        const char *name = finish ? o->finish_inputs[i - o->n_inputs] : o->inputs[i];
         struct tcpf_pcapin *in;
         int rc;
 
@@ -266,17 +281,9 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
             in = opened[i];
             opened[i] = NULL;
         } else {
-            in = tcpf_pcapin_open_file(name, o->bpf, err, sizeof(err));
+            in = main_open_input(main_input_name(o, i), o->bpf);
         }
         if (in == NULL) {
-            tcpf_log(TCPF_LOG_ERROR, "%s", err);
-            status = TCPF_EXIT_FATAL;
-            continue;
-        }
-        if (!tcpf_decode_dlt_supported(tcpf_pcapin_dlt(in))) {
-            tcpf_log(TCPF_LOG_ERROR, "%s: unsupported link type %d (%s)", name,
-                     tcpf_pcapin_dlt(in), tcpf_pcapin_dlt_name(tcpf_pcapin_dlt(in)));
-            tcpf_pcapin_close(in);
             status = TCPF_EXIT_FATAL;
             continue;
         }
@@ -327,8 +334,8 @@ main_run(struct tcpf_options *o)
     struct tcpf_pcapin **opened = NULL;
     int status = TCPF_EXIT_FATAL;
 
-    if (main_check_inputs(o->inputs, o->n_inputs, o->bpf) < 0 ||
-        main_check_inputs(o->finish_inputs, o->n_finish_inputs, o->bpf) < 0)
+    /* with -U the inputs are opened (and so checked) below, before the privilege drop */
+    if (o->user == NULL && main_check_inputs(o) < 0)
         return TCPF_EXIT_FATAL;
     if (o->live) {
         live = tcpf_pcapin_open_live(o->iface, o->promisc, 10, o->bpf, err, sizeof(err));

@@ -120,46 +120,11 @@ options_core_setting(struct tcpf_options *o, const char *name, const char *value
     return 0;
 }
 
-/* Splits "name=value" and records it; core keys are applied at once. */
-static int
-options_add_setting(struct tcpf_options *o, const char *arg, char *errbuf, size_t errlen)
-{
-    const char *eq = strchr(arg, '=');
-    struct tcpf_setting *s;
-    int rc;
-
-    if (eq == NULL || eq == arg || strchr(eq + 1, '=') != NULL) {
-        snprintf(errbuf, errlen, "-S %s: expected name=value", arg);
-        return -1;
-    }
-    s = realloc(o->settings, (o->n_settings + 1) * sizeof(*s));
-    if (s == NULL)
-        goto oom;
-    o->settings = s;
-    s = &o->settings[o->n_settings];
-    s->name = strndup(arg, (size_t)(eq - arg));
-    s->value = strdup(eq + 1);
-    if (s->name == NULL || s->value == NULL) {
-        free(s->name);
-        free(s->value);
-        goto oom;
-    }
-    o->n_settings++;
-    rc = options_core_setting(o, s->name, s->value);
-    if (rc < 0) {
-        snprintf(errbuf, errlen, "-S %s: invalid value '%s'", s->name, s->value);
-        return -1;
-    }
-    return 0;
-oom:
-    snprintf(errbuf, errlen, "out of memory");
-    return -1;
-}
-
-/* -X FILE: the report writer (the dfxml scanner) takes the path as its setting dfxml.path,
- * appended like a -S pair (a later -X or -S dfxml.path wins). FILE may contain '='. */
-static int
-options_report_path(struct tcpf_options *o, const char *arg, char *errbuf, size_t errlen)
+/* Appends the pair (name_len bytes of name, value) to o->settings. Returns the new entry, or
+ * NULL with "out of memory" in errbuf. */
+static struct tcpf_setting *
+options_push_setting(struct tcpf_options *o, const char *name, size_t name_len,
+                     const char *value, char *errbuf, size_t errlen)
 {
     struct tcpf_setting *s = realloc(o->settings, (o->n_settings + 1) * sizeof(*s));
 
@@ -167,19 +132,50 @@ options_report_path(struct tcpf_options *o, const char *arg, char *errbuf, size_
         goto oom;
     o->settings = s;
     s = &o->settings[o->n_settings];
-    s->name = strdup("dfxml.path");
-    s->value = strdup(arg);
+    s->name = strndup(name, name_len);
+    s->value = strdup(value);
     if (s->name == NULL || s->value == NULL) {
         free(s->name);
         free(s->value);
         goto oom;
     }
     o->n_settings++;
-    o->report_path = arg;
-    return 0;
+    return s;
 oom:
     snprintf(errbuf, errlen, "out of memory");
-    return -1;
+    return NULL;
+}
+
+/* Splits "name=value" and records it; core keys are applied at once. */
+static int
+options_add_setting(struct tcpf_options *o, const char *arg, char *errbuf, size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    struct tcpf_setting *s;
+
+    if (eq == NULL || eq == arg || strchr(eq + 1, '=') != NULL) {
+        snprintf(errbuf, errlen, "-S %s: expected name=value", arg);
+        return -1;
+    }
+    s = options_push_setting(o, arg, (size_t)(eq - arg), eq + 1, errbuf, errlen);
+    if (s == NULL)
+        return -1;
+    if (options_core_setting(o, s->name, s->value) < 0) {
+        snprintf(errbuf, errlen, "-S %s: invalid value '%s'", s->name, s->value);
+        return -1;
+    }
+    return 0;
+}
+
+/* -X FILE: the report writer (the dfxml scanner) takes the path as its setting dfxml.path,
+ * appended like a -S pair (a later -X or -S dfxml.path wins). FILE may contain '='. */
+static int
+options_report_path(struct tcpf_options *o, const char *arg, char *errbuf, size_t errlen)
+{
+    if (options_push_setting(o, "dfxml.path", strlen("dfxml.path"), arg, errbuf, errlen) == NULL)
+        return -1;
+    o->report_path = arg;
+    return 0;
 }
 
 static int
