@@ -40,9 +40,18 @@ struct tcpf_engine {
     struct tcpf_reasm_limits reasm_limits;
     struct tcpf_stats stats;
     uint64_t next_flow_id;
+    uint64_t max_flows;
+    uint64_t cur_index;         /* number of the packet being processed */
+    uint8_t phase;              /* tcpf_close_key.phase of closes happening now */
+    tcpf_engine_router route;
+    tcpf_engine_close_hook close_hook;
+    void *ctx;
+    struct tcpf_writer_stats wextra; /* absorbed from worker engines' writers */
     int dlt;
     bool start_new_flows;
     struct tcpf_time now;
+    int64_t expired_sec;        /* now.sec of the last expiry scan */
+    bool expired_once;
     struct tcpf_conn *ended_head, *ended_tail; /* ended connections, oldest first */
     uint32_t n_ended;
 };
@@ -325,8 +334,20 @@ engine_dir_close(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
         (void)tcpf_wfile_close(d->out);
         d->out = NULL;
     }
-    if (e->scanhost != NULL)
-        tcpf_scanhost_flow_close(e->scanhost, c, d->index, why);
+    if (e->scanhost != NULL) {
+        tcpf_scanhost_flow_close_unordered(e->scanhost, c, d->index, why);
+        if (e->close_hook != NULL) {
+            struct tcpf_close_key key = {
+                .index = e->cur_index,
+                .phase = e->phase,
+                .sub = e->phase == 1 ? c->last_index : 0,
+            };
+
+            e->close_hook(e->ctx, c, d->index, why, &key);
+        } else {
+            tcpf_scanhost_flow_close(e->scanhost, c, d->index, why);
+        }
+    }
     d->closed = true;
     d->end_reason = why;
     engine_count_close(e, why);
@@ -393,18 +414,32 @@ engine_conn_all_closed(const struct tcpf_conn *c)
     return (!c->dir[0].active || c->dir[0].closed) && (!c->dir[1].active || c->dir[1].closed);
 }
 
-/* Expires idle connections from the old end of the LRU list (packet time). */
+/* Expires idle connections from the old end of the LRU list (packet time): frees ended
+ * connections idle longer than the linger time and times out open ones idle longer than
+ * tcp_timeout. Ended connections still lingering are stepped over (at most ENGINE_MAX_ENDED
+ * of them), so they never hold back the timeout of an open connection behind them. Idle
+ * times are whole seconds, so nothing new can expire until the clock's second changes:
+ * the scan runs once per second of capture time. */
 static void
 engine_expire(struct tcpf_engine *e)
 {
-    struct tcpf_conn *c;
+    struct tcpf_conn *c, *next;
+    uint32_t skipped = 0;
 
-    while ((c = tcpf_flowtab_oldest(e->flows)) != NULL) {
+    if (e->expired_once && e->now.sec == e->expired_sec)
+        return;
+    e->expired_once = true;
+    e->expired_sec = e->now.sec;
+    for (c = tcpf_flowtab_oldest(e->flows); c != NULL; c = next) {
         int64_t idle = e->now.sec - c->last_ts.sec;
 
-        if (c->ended && idle > ENGINE_ENDED_LINGER_SEC) {
-            engine_conn_free(e, c);
-        } else if (!c->ended && e->opts->tcp_timeout > 0 && idle > (int64_t)e->opts->tcp_timeout) {
+        next = tcpf_flowtab_newer(c);
+        if (c->ended) {
+            if (idle > ENGINE_ENDED_LINGER_SEC)
+                engine_conn_free(e, c);
+            else if (++skipped > ENGINE_MAX_ENDED)
+                break;
+        } else if (e->opts->tcp_timeout > 0 && idle > (int64_t)e->opts->tcp_timeout) {
             engine_conn_remove(e, c, TCPF_END_TIMEOUT);
         } else {
             break;
@@ -552,7 +587,7 @@ engine_conn_for(struct tcpf_engine *e, const struct tcpf_pkt *pkt, int *dirp)
         e->stats.ignored_finish_only++;
         return NULL;
     }
-    while (tcpf_flowtab_count(e->flows) >= e->opts->max_flows) {
+    while (tcpf_flowtab_count(e->flows) >= e->max_flows) {
         struct tcpf_conn *old = tcpf_flowtab_oldest(e->flows);
 
         engine_conn_remove(e, old, TCPF_END_EVICTED);
@@ -563,6 +598,7 @@ engine_conn_for(struct tcpf_engine *e, const struct tcpf_pkt *pkt, int *dirp)
         return NULL;
     }
     c->engine = e;
+    c->uid = e->cur_index;
     c->midstream = !syn;
     e->stats.conns++;
     if (tcpf_flowtab_count(e->flows) > e->stats.max_conns)
@@ -587,6 +623,7 @@ engine_tcp(struct tcpf_engine *e, const struct tcpf_pkt *pkt)
         return;
     d = &c->dir[dir];
     c->last_ts = pkt->ts;
+    c->last_index = e->cur_index;
     tcpf_flowtab_touch(e->flows, c);
     if (!d->active) {
         if (!syn && pkt->payload_len == 0 && !(pkt->flags & TCPF_TH_RST)) {
@@ -698,6 +735,7 @@ tcpf_engine_packet(struct tcpf_engine *e, const struct tcpf_time *ts, uint32_t c
 
     e->stats.packets++;
     e->stats.bytes += wirelen;
+    e->cur_index = e->stats.packets;
     memset(&pkt, 0, sizeof(pkt));
     pkt.ts = *ts;
     pkt.ts.sec += e->opts->tdelta;
@@ -712,10 +750,40 @@ tcpf_engine_packet(struct tcpf_engine *e, const struct tcpf_time *ts, uint32_t c
         goto out;
     if (e->scanhost != NULL && tcpf_scanhost_wants_packets(e->scanhost))
         tcpf_scanhost_packet(e->scanhost, &pkt);
+    if (e->route != NULL) {
+        e->route(e->ctx, &pkt, e->cur_index, &e->now);
+        return;
+    }
     if (e->console != NULL)
         engine_console(e, &pkt);
+    e->phase = 0;
     engine_tcp(e, &pkt);
 out:
+    if (e->route != NULL) {
+        e->route(e->ctx, NULL, e->cur_index, &e->now);
+        return;
+    }
+    e->phase = 1;
+    engine_expire(e);
+}
+
+void
+tcpf_engine_segment(struct tcpf_engine *e, const struct tcpf_pkt *pkt, uint64_t index)
+{
+    e->cur_index = index;
+    e->now = pkt->ts;
+    e->phase = 0;
+    engine_tcp(e, pkt);
+    e->phase = 1;
+    engine_expire(e);
+}
+
+void
+tcpf_engine_tick(struct tcpf_engine *e, const struct tcpf_time *now, uint64_t index)
+{
+    e->cur_index = index;
+    e->now = *now;
+    e->phase = 1;
     engine_expire(e);
 }
 
@@ -732,8 +800,12 @@ tcpf_engine_create(const struct tcpf_engine_config *cfg)
     e->writer = cfg->writer;
     e->scanhost = cfg->scanhost;
     e->console = cfg->console;
+    e->route = cfg->route;
+    e->close_hook = cfg->close_hook;
+    e->ctx = cfg->ctx;
+    e->max_flows = cfg->max_flows ? cfg->max_flows : cfg->opts->max_flows;
     e->start_new_flows = true;
-    e->memcap.limit = (size_t)cfg->opts->memcap;
+    e->memcap.limit = (size_t)(cfg->memcap ? cfg->memcap : cfg->opts->memcap);
     e->memcap.reclaim = engine_reclaim;
     e->memcap.reclaim_ctx = e;
     e->flows = tcpf_flowtab_create();
@@ -758,6 +830,8 @@ tcpf_engine_finish(struct tcpf_engine *e)
     struct tcpf_conn *c;
     const struct tcpf_ipfrag_stats *fs;
 
+    e->cur_index = UINT64_MAX;
+    e->phase = 1;
     while ((c = tcpf_flowtab_oldest(e->flows)) != NULL)
         engine_conn_remove(e, c, TCPF_END_EOF);
     fs = tcpf_ipfrag_stats(e->frags);
@@ -767,6 +841,19 @@ tcpf_engine_finish(struct tcpf_engine *e)
     e->stats.frag_invalid = fs->invalid;
     e->stats.frag_overlaps = fs->overlaps;
     e->stats.memcap_reclaims = e->memcap.reclaims;
+}
+
+/* Adds the counters of a to sum (max_open becomes the sum of the high-water marks). */
+static void
+engine_writer_stats_add(struct tcpf_writer_stats *sum, const struct tcpf_writer_stats *a)
+{
+    sum->files_created += a->files_created;
+    sum->max_open += a->max_open;
+    sum->evictions += a->evictions;
+    sum->splits += a->splits;
+    sum->bytes_written += a->bytes_written;
+    sum->bytes_clipped += a->bytes_clipped;
+    sum->skipped_bytes += a->skipped_bytes;
 }
 
 /* Adds one run-level counter entry (scanner "tcpflow"). */
@@ -823,8 +910,12 @@ tcpf_engine_report_run(struct tcpf_engine *e)
     engine_report_run_u64(e, "ipfrag.evicted", s->frag_evicted);
     engine_report_run_u64(e, "ipfrag.invalid", s->frag_invalid);
     engine_report_run_u64(e, "alloc_failures", s->alloc_failures);
-    if (e->writer != NULL) {
-        const struct tcpf_writer_stats *w = tcpf_writer_stats(e->writer);
+    if (e->writer != NULL || e->wextra.files_created > 0 || e->route != NULL) {
+        struct tcpf_writer_stats sum = e->wextra;
+        const struct tcpf_writer_stats *w = &sum;
+
+        if (e->writer != NULL)
+            engine_writer_stats_add(&sum, tcpf_writer_stats(e->writer));
 
         engine_report_run_u64(e, "files_created", w->files_created);
         engine_report_run_u64(e, "max_open_files", w->max_open);
@@ -834,6 +925,24 @@ tcpf_engine_report_run(struct tcpf_engine *e)
         engine_report_run_u64(e, "bytes_clipped", w->bytes_clipped);
         engine_report_run_u64(e, "bytes_not_written_after_error", w->skipped_bytes);
     }
+}
+
+void
+tcpf_engine_absorb(struct tcpf_engine *dst, const struct tcpf_engine *src)
+{
+    uint64_t *d = (uint64_t *)(void *)&dst->stats;
+    const uint64_t *s = (const uint64_t *)(const void *)&src->stats;
+    size_t i;
+
+    /* Every field of struct tcpf_stats is a uint64_t counter (checked below); frame and
+     * decode counters come from the front engine, the rest from the workers. max_conns
+     * becomes the sum of the workers' high-water marks (an upper bound). */
+    _Static_assert(sizeof(struct tcpf_stats) % sizeof(uint64_t) == 0,
+                   "struct tcpf_stats must hold only uint64_t counters");
+    for (i = 0; i < sizeof(dst->stats) / sizeof(uint64_t); i++)
+        d[i] += s[i];
+    if (src->writer != NULL)
+        engine_writer_stats_add(&dst->wextra, tcpf_writer_stats(src->writer));
 }
 
 const struct tcpf_stats *

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* summary: the packet pipeline: decode -> fragments -> flow table -> TCP state -> reassembly
- * -> (flow files, scanners). One engine per run; single-threaded.
+ * -> (flow files, scanners). One engine per run (tcpflow -j 1), or one front engine that
+ * decodes plus one engine per worker thread (tcpflow -j N, core/workers.h); an engine is
+ * used by one thread at a time.
  *
  * TCP rules (documented in docs/reassembly.md):
  *  - A connection is created by a SYN or by a segment carrying data (midstream pickup);
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "flow.h"
 #include "packet.h"
 
 struct tcpf_options;
@@ -53,12 +56,41 @@ struct tcpf_stats {
     uint64_t frag_completed, frag_timed_out, frag_evicted, frag_invalid, frag_overlaps;
 };
 
+/* Where a direction's close falls in the -j 1 order of closes (tcpflow -j N merges the
+ * workers' closes by this key, so report sinks see the same order whatever N is):
+ * the packet number being processed (UINT64_MAX at end of input), then 0 for closes caused
+ * by that packet itself or 1 for idle/EOF closes, which happen oldest first, so `sub` is
+ * the number of the last packet of the connection. Ties keep the emitting engine's order. */
+struct tcpf_close_key {
+    uint64_t index;
+    uint64_t sub;
+    uint8_t phase;
+};
+
+/* Instead of closing ordered scanners itself, a worker engine hands each closed direction to
+ * this hook (tcpf_scanhost_flow_close must eventually be called with a copy of c). */
+typedef void (*tcpf_engine_close_hook)(void *ctx, struct tcpf_conn *c, unsigned dir,
+                                       enum tcpf_end_reason why,
+                                       const struct tcpf_close_key *key);
+
+/* A front engine (tcpflow -j N) decodes, then hands each packet here instead of tracking
+ * TCP itself: pkt is the decoded segment (borrowed for the call) or NULL for a packet that
+ * is not TCP; index is the packet's number (from 1) and now its (adjusted) time. */
+typedef void (*tcpf_engine_router)(void *ctx, const struct tcpf_pkt *pkt, uint64_t index,
+                                   const struct tcpf_time *now);
+
 /* What the engine drives. writer, scanhost and console may be NULL. All are borrowed. */
 struct tcpf_engine_config {
     const struct tcpf_options *opts;
     struct tcpf_writer *writer;
     struct tcpf_scanhost *scanhost;
     struct tcpf_console *console;
+    /* tcpflow -j N only (all zero/NULL otherwise): */
+    tcpf_engine_router route;        /* front engine: decode and route, no TCP */
+    tcpf_engine_close_hook close_hook; /* worker engine: ordered closes go here */
+    void *ctx;                       /* for route / close_hook */
+    uint64_t max_flows;              /* 0: opts->max_flows */
+    uint64_t memcap;                 /* 0: opts->memcap */
 };
 
 /* Creates an engine. Returns NULL on allocation failure. */
@@ -74,6 +106,15 @@ void tcpf_engine_set_input(struct tcpf_engine *e, int dlt, bool start_new_flows)
 /* Processes one captured frame. data is borrowed for the call. */
 void tcpf_engine_packet(struct tcpf_engine *e, const struct tcpf_time *ts, uint32_t caplen,
                         uint32_t wirelen, const uint8_t *data);
+
+/* Worker engine: one decoded TCP segment (as routed by a front engine), number index. */
+void tcpf_engine_segment(struct tcpf_engine *e, const struct tcpf_pkt *pkt, uint64_t index);
+
+/* Worker engine: the capture clock reached now at packet number index (idle timeouts). */
+void tcpf_engine_tick(struct tcpf_engine *e, const struct tcpf_time *now, uint64_t index);
+
+/* Adds src's counters (and its writer's) into dst, for the run report of tcpflow -j N. */
+void tcpf_engine_absorb(struct tcpf_engine *dst, const struct tcpf_engine *src);
 
 /* End of input: flushes and closes every open flow (reason EOF). */
 void tcpf_engine_finish(struct tcpf_engine *e);

@@ -76,7 +76,10 @@ struct tcpf_dir {
 /* One TCP connection instance. */
 struct tcpf_conn {
     struct tcpf_flowkey key;
-    uint64_t conn_id;           /* creation index of the connection (session id, %S) */
+    uint64_t conn_id;           /* creation index of the connection in its engine (%S) */
+    uint64_t uid;               /* number (from 1) of the capture packet that created it: the
+                                 * scanners' conn_id, the same whatever tcpflow -j is */
+    uint64_t last_index;        /* number of the last packet that touched it (LRU order) */
     struct tcpf_dir dir[2];
     struct tcpf_time last_ts;   /* last packet on either direction (idle timeout) */
     bool midstream;             /* no SYN seen when the connection was created */

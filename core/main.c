@@ -17,8 +17,10 @@
 #include "engine.h"
 #include "log.h"
 #include "options.h"
+#include "outname.h"
 #include "pcapin.h"
 #include "scanhost.h"
+#include "workers.h"
 #include "writer.h"
 
 #include <tcpflow/scanner.h>
@@ -184,6 +186,7 @@ main_drop_privileges(const struct tcpf_options *o)
 
 /* The --progress line: percent of the current input, MB/s, packets, connections, ETA. */
 struct main_progress {
+    const struct tcpf_workers *workers; /* -j N: connections are counted there */
     bool enabled;
     bool drawn;
     double start, last;
@@ -204,6 +207,7 @@ main_progress_draw(struct main_progress *p, const struct tcpf_pcapin *in,
                    const struct tcpf_engine *eng, bool final)
 {
     const struct tcpf_stats *s = tcpf_engine_stats(eng);
+    uint64_t conns = p->workers != NULL ? tcpf_workers_conns(p->workers) : s->conns;
     double now = main_now(), el = now - p->start, mbs;
     uint64_t pos, size;
     char pct[16] = "", eta[32] = "";
@@ -221,14 +225,14 @@ main_progress_draw(struct main_progress *p, const struct tcpf_pcapin *in,
     }
     fprintf(stderr, "\r%s: %s%.1f MB/s  %llu packets  %llu connections%s\033[K%s",
             tcpf_pcapin_name(in), pct, mbs, (unsigned long long)s->packets,
-            (unsigned long long)s->conns, eta, final ? "\n" : "");
+            (unsigned long long)conns, eta, final ? "\n" : "");
 }
 
 /* Feeds every packet of one input to the engine. Returns TCPF_EXIT_OK, TCPF_EXIT_DAMAGED or
  * -1 when stopped by a signal. */
 static int
-main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_flows,
-               struct main_progress *prog)
+main_run_input(struct tcpf_engine *eng, struct tcpf_workers *workers, struct tcpf_pcapin *in,
+               bool start_new_flows, struct main_progress *prog)
 {
     char err[MAIN_ERRLEN];
     struct tcpf_time ts;
@@ -237,6 +241,8 @@ main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_f
     enum tcpf_pcapin_rc rc;
 
     tcpf_engine_set_input(eng, tcpf_pcapin_dlt(in), start_new_flows);
+    if (workers != NULL)
+        tcpf_workers_set_input(workers, start_new_flows);
     main_current_input = in;
     while ((rc = tcpf_pcapin_next(in, &ts, &caplen, &wirelen, &data, err, sizeof(err))) ==
            TCPF_PCAPIN_PACKET) {
@@ -257,7 +263,8 @@ main_run_input(struct tcpf_engine *eng, struct tcpf_pcapin *in, bool start_new_f
 /* Reads the -r inputs, then the -R inputs, or the live interface. Returns the exit status
  * contribution of the inputs. */
 static int
-main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tcpf_pcapin *live,
+main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng,
+                struct tcpf_workers *workers, struct tcpf_pcapin *live,
                 struct tcpf_pcapin **opened)
 {
     int status = TCPF_EXIT_OK;
@@ -267,8 +274,9 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
     prog.enabled = o->progress == TCPF_PROGRESS_ALWAYS ||
                    (o->progress == TCPF_PROGRESS_AUTO && isatty(STDERR_FILENO) && !o->quiet);
     prog.start = main_now();
+    prog.workers = workers;
     if (live != NULL) {
-        int rc = main_run_input(eng, live, true, &prog);
+        int rc = main_run_input(eng, workers, live, true, &prog);
 
         return rc < 0 ? TCPF_EXIT_OK : rc;
     }
@@ -288,7 +296,7 @@ main_run_inputs(const struct tcpf_options *o, struct tcpf_engine *eng, struct tc
             continue;
         }
         prog.drawn = false;
-        rc = main_run_input(eng, in, !finish, &prog);
+        rc = main_run_input(eng, workers, in, !finish, &prog);
         tcpf_pcapin_close(in);
         if (rc < 0)
             break;
@@ -318,6 +326,52 @@ main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *
     sc->no_report = !o->enable_report || dirfd < 0;
 }
 
+/* Why -j N cannot be honoured for this run (NULL: it can): output whose order or names
+ * depend on the order in which all connections are seen needs the single engine. */
+static const char *
+main_jobs_blocker(const struct tcpf_options *o, const struct tcpf_scanhost *host,
+                  const char **scanner)
+{
+    const char *t = o->tmpl != NULL ? o->tmpl : TCPF_OUTNAME_DEFAULT;
+    bool seen[128] = { false };
+    size_t i;
+
+    if (o->console.enabled)
+        return "console output (-c/-C/-D/-J) is printed in capture order";
+    for (i = 0; t[i] != '\0'; i++) {
+        if (t[i] == '%' && t[i + 1] != '\0') {
+            seen[(unsigned char)t[i + 1] & 0x7f] = true;
+            i++;
+        }
+    }
+    if (seen['N'] || seen['K'] || seen['M'] || seen['G'] || seen['S'])
+        return "the file name template counts flows or sessions (%N %K %M %G %S, -Fk/-Fm/-Fg)";
+    if (!seen['A'] || !seen['a'] || !seen['B'] || !seen['b'])
+        return "the file name template does not name both addresses and ports (%A %a %B %b)";
+    if (!tcpf_scanhost_parallel_ok(host, scanner))
+        return "scanner %s does not declare TCPF_SCANNER_PARALLEL";
+    return NULL;
+}
+
+/* Creates the -j N writers (the first one is already made): the descriptor and buffer
+ * budgets are shared out. Returns 0, or -1 after logging. */
+static int
+main_more_writers(const struct tcpf_writer_opts *base, unsigned n, struct tcpf_writer **w)
+{
+    struct tcpf_writer_opts wo = *base;
+    char err[MAIN_ERRLEN];
+    unsigned i;
+
+    for (i = 1; i < n; i++) {
+        w[i] = tcpf_writer_create(&wo, err);
+        if (w[i] == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The run proper, after options are parsed. Returns the exit status. */
 static int
 main_run(struct tcpf_options *o)
@@ -325,6 +379,9 @@ main_run(struct tcpf_options *o)
     char err[MAIN_ERRLEN];
     struct tcpf_writer_opts wo;
     struct tcpf_writer *writer = NULL;
+    struct tcpf_writer *writers[TCPF_WORKERS_MAX] = { NULL };
+    struct tcpf_workers *workers = NULL;
+    unsigned jobs = o->jobs, i;
     struct tcpf_scanhost *host = NULL;
     struct tcpf_scanhost_config sc;
     struct tcpf_console *console = NULL;
@@ -365,6 +422,12 @@ main_run(struct tcpf_options *o)
         wo.store = o->store;
         wo.max_seek = o->max_seek;
         wo.max_gap_total = o->max_gap_total;
+        if (o->jobs > 1) { /* -j N: one writer per worker shares the budgets */
+            uint32_t fds = o->max_fds ? o->max_fds : tcpf_writer_default_max_fds();
+
+            wo.max_fds = fds / o->jobs > 0 ? fds / o->jobs : 1;
+            wo.buf_budget /= o->jobs;
+        }
         writer = tcpf_writer_create(&wo, err);
         if (writer == NULL) {
             tcpf_log(TCPF_LOG_ERROR, "%s", err);
@@ -377,28 +440,64 @@ main_run(struct tcpf_options *o)
         tcpf_log(TCPF_LOG_ERROR, "%s", err);
         goto out;
     }
+    if (jobs > 1) {
+        const char *scanner = "?", *why = main_jobs_blocker(o, host, &scanner);
+
+        if (why != NULL) {
+            char msg[256];
+
+            snprintf(msg, sizeof(msg), why, scanner);
+            tcpf_log(TCPF_LOG_WARN, "-j %u: running single-threaded: %s", jobs, msg);
+            jobs = 1;
+        }
+    }
+    memset(&ec, 0, sizeof(ec));
     ec.opts = o;
     ec.writer = writer;
     ec.scanhost = tcpf_scanhost_any_enabled(host) ? host : NULL;
     ec.console = console;
+    if (jobs > 1) {
+        struct tcpf_workers_config wc;
+
+        writers[0] = writer;
+        if (writer != NULL && main_more_writers(&wo, jobs, writers) < 0)
+            goto out;
+        memset(&wc, 0, sizeof(wc));
+        wc.opts = o;
+        wc.n = jobs;
+        wc.writers = writers;
+        wc.scanhost = ec.scanhost;
+        if ((workers = tcpf_workers_create(&wc, err, sizeof(err))) == NULL) {
+            tcpf_log(TCPF_LOG_ERROR, "%s", err);
+            goto out;
+        }
+        ec.writer = NULL; /* the front engine only decodes and routes */
+        ec.route = tcpf_workers_route;
+        ec.ctx = workers;
+    }
     eng = tcpf_engine_create(&ec);
     if (eng == NULL) {
         tcpf_log(TCPF_LOG_ERROR, "out of memory");
         goto out;
     }
-    status = main_run_inputs(o, eng, live, opened);
+    status = main_run_inputs(o, eng, workers, live, opened);
     tcpf_engine_finish(eng);
+    tcpf_workers_finish(workers, eng);
     if (main_signal != 0) {
         tcpf_log(TCPF_LOG_ERROR, "interrupted by signal %d; open flows were flushed and closed",
                  (int)main_signal);
         status = TCPF_EXIT_FATAL;
     }
+    for (i = 1; i < jobs; i++)
+        if (writers[i] != NULL && tcpf_writer_failed(writers[i]))
+            status = TCPF_EXIT_FATAL;
     if (writer != NULL && tcpf_writer_failed(writer))
         status = TCPF_EXIT_FATAL;
     tcpf_engine_report_run(eng);
     tcpf_scanhost_report_add(host, NULL, 0, "exit_status",
                              status == TCPF_EXIT_OK ? "0" : status == TCPF_EXIT_DAMAGED ? "3" : "1");
 out:
+    tcpf_workers_destroy(workers);
     tcpf_engine_destroy(eng);
     if (host != NULL) {
         tcpf_scanhost_shutdown(host);
@@ -410,6 +509,11 @@ out:
     if (writer != NULL && tcpf_writer_failed(writer))
         status = TCPF_EXIT_FATAL;
     tcpf_writer_destroy(writer);
+    for (i = 1; i < TCPF_WORKERS_MAX; i++) {
+        if (writers[i] != NULL && tcpf_writer_failed(writers[i]))
+            status = TCPF_EXIT_FATAL;
+        tcpf_writer_destroy(writers[i]);
+    }
     if (console != NULL && tcpf_console_destroy(console) < 0)
         status = TCPF_EXIT_FATAL;
     tcpf_pcapin_close(live);

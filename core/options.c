@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "outname.h"
@@ -20,7 +21,7 @@ enum {
     OPT_PROGRESS,
 };
 
-static const char options_short[] = "aA:Bb:cCd:DE:e:F:f:gHhIi:JKlL:m:o:pP:qR:r:S:sT:U:Vvw:x:X:z:Z0";
+static const char options_short[] = "aA:Bb:cCd:DE:e:F:f:gHhIi:j:JKlL:m:o:pP:qR:r:S:sT:U:Vvw:x:X:z:Z0";
 
 static const struct option options_long[] = {
     { "help", no_argument, NULL, 'h' },
@@ -32,6 +33,7 @@ static const struct option options_long[] = {
     { "list-scanners", no_argument, NULL, OPT_LIST_SCANNERS },
     { "no-report", no_argument, NULL, OPT_NO_REPORT },
     { "progress", optional_argument, NULL, OPT_PROGRESS },
+    { "jobs", required_argument, NULL, 'j' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -246,6 +248,7 @@ options_defaults(struct tcpf_options *o)
     o->enable_report = true;
     o->debug = 1;
     o->progress = TCPF_PROGRESS_AUTO;
+    o->jobs = 1;
 }
 
 /* Handles one option character. Returns 0, or -1 with errbuf set. */
@@ -302,6 +305,20 @@ options_one(struct tcpf_options *o, int c, const char *arg, char *errbuf, size_t
             return -1;
         }
         o->max_fds = (uint32_t)v;
+        return 0;
+    case 'j':
+        if (strcmp(arg, "auto") == 0) {
+            long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+            o->jobs = n < 1 ? 1 : n > TCPF_OPTIONS_MAX_JOBS ? TCPF_OPTIONS_MAX_JOBS : (uint32_t)n;
+            return 0;
+        }
+        if (options_parse_size(arg, &v) < 0 || v == 0 || v > TCPF_OPTIONS_MAX_JOBS) {
+            snprintf(errbuf, errlen, "-j %s: expected 1 to %d worker threads, or auto", arg,
+                     TCPF_OPTIONS_MAX_JOBS);
+            return -1;
+        }
+        o->jobs = (uint32_t)v;
         return 0;
     case 'g': o->console.color = true; return 0;
     case 'H': o->list_scanners = true; return 0;
@@ -499,6 +516,8 @@ tcpf_options_usage(FILE *out, bool more)
         "  -d N           debug level (default 1);  -v  verbose (-d 10);  -q  quiet\n"
         "  --progress[=auto|always|never]  progress line on stderr (default auto: when stderr\n"
         "                 is a terminal and the run takes over a second)\n"
+        "  -j N|auto      N worker threads for reassembly, output and scanners (default 1;\n"
+        "                 auto: one per CPU); output is the same as with -j 1\n"
         "  -U USER        drop privileges to USER after opening the input\n"
         "  -z DIR         chroot to DIR (requires -U)\n"
         "  -h, --help     this help (-hh: settings);  -V, --version  versions\n");

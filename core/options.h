@@ -16,6 +16,9 @@ enum tcpf_exit {
     TCPF_EXIT_DAMAGED = 3,    /* finished, but some input was damaged */
 };
 
+/* Most -j worker threads (same as TCPF_WORKERS_MAX). */
+#define TCPF_OPTIONS_MAX_JOBS 64
+
 /* --progress */
 enum tcpf_progress_mode {
     TCPF_PROGRESS_NEVER = 0,
@@ -68,6 +71,7 @@ struct tcpf_options {
     const char *report_path;  /* -X */
     bool quiet;               /* -q */
     enum tcpf_progress_mode progress; /* --progress */
+    uint32_t jobs;            /* -j: worker threads (1 = none) */
     struct tcpf_console_opts console;
 
     /* flow handling (-S core settings) */

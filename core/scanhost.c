@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,15 @@ struct tcpf_scanhost {
     struct tcpf_run run;
     struct tcpf_scanhost_stats stats;
     bool shut, core_drop_logged;
+    /* With tcpflow -j N, worker threads call the flow functions concurrently: this lock
+     * guards everything above that is shared between flows (the open-flow list, the
+     * derived-file table, run entries, the stream budget, counters and log-once flags).
+     * It is never held while a scanner callback runs. */
+    pthread_mutex_t lock;
 };
+
+#define SH_LOCK(h)   pthread_mutex_lock(&(h)->lock)
+#define SH_UNLOCK(h) pthread_mutex_unlock(&(h)->lock)
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -223,7 +232,9 @@ static void
 sh_error(struct sh_scanner *s, struct sh_flow *fl, const char *cb, int rc)
 {
     struct tcpf_scanhost *h = s->h;
+    bool first;
 
+    SH_LOCK(h);
     if (s->errors++ == 0)
         h->stats.scanners_failing++;
     h->stats.scanner_errors++;
@@ -231,9 +242,11 @@ sh_error(struct sh_scanner *s, struct sh_flow *fl, const char *cb, int rc)
         s->flows_detached++;
         h->stats.flows_detached++;
     }
-    if (s->error_logged)
-        return;
+    first = !s->error_logged;
     s->error_logged = true;
+    SH_UNLOCK(h);
+    if (!first)
+        return;
     if (fl != NULL)
         tcpf_log(TCPF_LOG_WARN, "scanner %s: %s returned %d on flow %" PRIu64 "%s%s; detached "
                  "from that flow (further errors of this scanner are only counted)",
@@ -430,10 +443,25 @@ sh_derived_add(struct sh_derived *d, struct sh_scanner *s, char *name, char *pat
     return (long)d->n++;
 }
 
+static FILE *sh_derived_open(struct sh_scanner *s, const struct tcpf_flow *flow,
+                             const char *suffix);
+
 static FILE *
 host_derived_open(const struct tcpf_host *host, const struct tcpf_flow *flow, const char *suffix)
 {
     struct sh_scanner *s = sh_from_host(host);
+    FILE *fp;
+
+    SH_LOCK(s->h);
+    fp = sh_derived_open(s, flow, suffix);
+    SH_UNLOCK(s->h);
+    return fp;
+}
+
+/* host_derived_open with the host lock held. */
+static FILE *
+sh_derived_open(struct sh_scanner *s, const struct tcpf_flow *flow, const char *suffix)
+{
     struct tcpf_scanhost *h = s->h;
     struct sh_flow *fl = NULL;
     struct sh_derived *dv;
@@ -567,10 +595,16 @@ host_derived_close(const struct tcpf_host *host, FILE *fp)
     struct sh_scanner *s = sh_from_host(host);
     struct tcpf_scanhost *h = s->h;
     size_t i;
+    int rc;
 
+    SH_LOCK(h);
     for (i = 0; i < h->n_dfiles; i++)
-        if (h->dfiles[i].fp == fp)
-            return sh_dfile_finish(h, i);
+        if (h->dfiles[i].fp == fp) {
+            rc = sh_dfile_finish(h, i);
+            SH_UNLOCK(h);
+            return rc;
+        }
+    SH_UNLOCK(h);
     tcpf_log(TCPF_LOG_WARN, "scanner %s: derived_close: not an open derived file", s->d->name);
     return TCPF_EINVAL;
 }
@@ -595,9 +629,26 @@ sh_key_ok(const char *k)
 }
 
 /* Adds an entry from `who` (scanner name) to fl, or to the run when fl is NULL. */
+static int sh_report_add_locked(struct tcpf_scanhost *h, const char *who, bool *drop_logged,
+                                struct sh_flow *fl, const char *key, const char *value);
+
+/* Adds an entry; the host lock is taken because the run list, the counters and the
+ * log-once flags are shared (a flow's own list is only touched by its worker). */
 static int
 sh_report_add(struct tcpf_scanhost *h, const char *who, bool *drop_logged, struct sh_flow *fl,
               const char *key, const char *value)
+{
+    int rc;
+
+    SH_LOCK(h);
+    rc = sh_report_add_locked(h, who, drop_logged, fl, key, value);
+    SH_UNLOCK(h);
+    return rc;
+}
+
+static int
+sh_report_add_locked(struct tcpf_scanhost *h, const char *who, bool *drop_logged,
+                     struct sh_flow *fl, const char *key, const char *value)
 {
     struct sh_entries *e = fl ? &fl->entries : &h->run_entries;
     size_t limit = fl ? TCPF_SCANHOST_MAX_FLOW_ENTRIES : TCPF_SCANHOST_MAX_RUN_ENTRIES;
@@ -652,6 +703,7 @@ host_run_info(const struct tcpf_host *host)
 {
     struct tcpf_scanhost *h = sh_from_host(host)->h;
 
+    SH_LOCK(h);
     h->run.struct_size = sizeof(h->run);
     h->run.inputs = h->inputs;
     h->run.n_inputs = h->n_inputs;
@@ -668,6 +720,7 @@ host_run_info(const struct tcpf_host *host)
     h->run.n_derived = h->run_derived.n;
     h->run.scanner_errors = h->stats.scanner_errors;
     h->run.flows_detached = h->stats.flows_detached;
+    SH_UNLOCK(h);
     return &h->run;
 }
 
@@ -784,6 +837,7 @@ tcpf_scanhost_create(const struct tcpf_scanhost_config *cfg, char *errbuf, size_
         snprintf(errbuf, errlen, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&h->lock, NULL);
     h->outdir_fd = cfg->outdir_fd;
     h->outdir = cfg->outdir;
     h->no_report = cfg->no_report;
@@ -900,7 +954,7 @@ sh_view_update(struct sh_flow *fl)
     sh_ts(&fl->view.last_ts, &d->last_ts);
     fl->view.packets = d->packets;
     fl->view.wire_bytes = d->wire_bytes;
-    fl->view.flow_id = d->flow_id;
+    fl->view.flow_id = 2 * fl->conn->uid + fl->dir;
 }
 
 static void
@@ -911,7 +965,7 @@ sh_view_init(struct sh_flow *fl)
 
     v->struct_size = sizeof(*v);
     v->dir = fl->dir;
-    v->conn_id = fl->conn->conn_id;
+    v->conn_id = fl->conn->uid;
     v->family = k->family;
     v->has_vlan = k->has_vlan;
     v->vlan = k->vlan;
@@ -981,10 +1035,12 @@ sh_flow_get(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsigned dir)
     fl->conn = conn;
     fl->dir = dir;
     sh_view_init(fl);
+    SH_LOCK(h);
     fl->next = h->flows;
     if (h->flows != NULL)
         h->flows->prev = fl;
     h->flows = fl;
+    SH_UNLOCK(h);
     d->scan_state = fl;
     sh_open_all(h, fl);
     return fl;
@@ -1047,14 +1103,23 @@ sh_buffer(struct tcpf_scanhost *h, struct sh_flow *fl, uint64_t offset, const ui
             ncap *= 2;
         if (ncap > fl->s_want)
             ncap = (size_t)fl->s_want;
+        SH_LOCK(h);
         if (h->stream_used + (ncap - fl->s_cap) > h->stream_budget)
             ncap = (size_t)want;
-        if (h->stream_used + (ncap - fl->s_cap) > h->stream_budget ||
-            (nb = realloc(fl->s_buf, ncap)) == NULL) {
+        if (h->stream_used + (ncap - fl->s_cap) > h->stream_budget) {
+            SH_UNLOCK(h);
             fl->s_stopped = true;
             return;
         }
-        h->stream_used += ncap - fl->s_cap;
+        h->stream_used += ncap - fl->s_cap; /* reserved before realloc, returned on failure */
+        SH_UNLOCK(h);
+        if ((nb = realloc(fl->s_buf, ncap)) == NULL) {
+            SH_LOCK(h);
+            h->stream_used -= ncap - fl->s_cap;
+            SH_UNLOCK(h);
+            fl->s_stopped = true;
+            return;
+        }
         fl->s_buf = nb;
         fl->s_cap = ncap;
     }
@@ -1139,8 +1204,11 @@ sh_close_one(struct tcpf_scanhost *h, struct sh_flow *fl, size_t i, enum tcpf_cl
             st.gap_bytes += fl->holes[k].off + fl->holes[k].len <= st.len
                                 ? fl->holes[k].len : st.len - fl->holes[k].off;
         st.is_truncated = st.len < st.total_len;
-        if (st.is_truncated)
+        if (st.is_truncated) {
+            SH_LOCK(h);
             h->stats.streams_truncated++;
+            SH_UNLOCK(h);
+        }
         rc = s->d->flow_stream(s->sstate, sl->fstate, &fl->view, &st);
         if (rc < 0)
             sh_error(s, fl, "flow_stream", rc);
@@ -1149,6 +1217,47 @@ sh_close_one(struct tcpf_scanhost *h, struct sh_flow *fl, size_t i, enum tcpf_cl
         s->d->flow_close(s->sstate, sl->fstate, &fl->view, why);
     sl->state = SH_SLOT_NONE;
     sl->fstate = NULL;
+}
+
+/* True if the i-th flow scanner's flow_close must run in -j 1 order on the main thread. */
+static bool
+sh_ordered_close(const struct tcpf_scanhost *h, size_t i)
+{
+    uint32_t f = h->sc[h->flow_order[i]].d->flags;
+
+    return (f & (TCPF_SCANNER_REPORT_SINK | TCPF_SCANNER_ORDERED_CLOSE)) != 0;
+}
+
+void
+tcpf_scanhost_flow_close_unordered(struct tcpf_scanhost *h, struct tcpf_conn *conn,
+                                   unsigned dir, enum tcpf_end_reason why)
+{
+    struct sh_flow *fl;
+    size_t i;
+
+    if (h == NULL || dir > 1 || (fl = conn->dir[dir].scan_state) == NULL)
+        return;
+    sh_view_update(fl);
+    for (i = 0; i < h->n_flow; i++)
+        if (!sh_ordered_close(h, i))
+            sh_close_one(h, fl, i, (enum tcpf_close_reason)why);
+}
+
+bool
+tcpf_scanhost_parallel_ok(const struct tcpf_scanhost *h, const char **blocker)
+{
+    size_t i;
+
+    for (i = 0; h != NULL && i < h->n_flow; i++) {
+        const struct tcpf_scanner *d = h->sc[h->flow_order[i]].d;
+
+        if (!(d->flags & TCPF_SCANNER_PARALLEL)) {
+            if (blocker != NULL)
+                *blocker = d->name;
+            return false;
+        }
+    }
+    return true;
 }
 
 void
@@ -1160,10 +1269,18 @@ tcpf_scanhost_flow_close(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsign
 
     if (h == NULL || dir > 1 || (fl = conn->dir[dir].scan_state) == NULL)
         return;
+    fl->conn = conn; /* with -j N this is the worker's snapshot of the connection */
     sh_view_update(fl);
-    /* flow_order lists non-sinks first, so sinks see everything the others reported. */
+    /* Scanners that close in any order first (a no-op for those already closed by
+     * tcpf_scanhost_flow_close_unordered), then the ordered ones; flow_order lists non-sinks
+     * first, so sinks see everything the others reported. */
     for (i = 0; i < h->n_flow; i++)
-        sh_close_one(h, fl, i, (enum tcpf_close_reason)why);
+        if (!sh_ordered_close(h, i))
+            sh_close_one(h, fl, i, (enum tcpf_close_reason)why);
+    for (i = 0; i < h->n_flow; i++)
+        if (sh_ordered_close(h, i))
+            sh_close_one(h, fl, i, (enum tcpf_close_reason)why);
+    SH_LOCK(h);
     for (i = 0; i < h->n_dfiles; i++)
         if (h->dfiles[i].fl == fl)
             h->dfiles[i].fl = NULL; /* the record goes away with the flow */
@@ -1174,6 +1291,7 @@ tcpf_scanhost_flow_close(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsign
     if (fl->next != NULL)
         fl->next->prev = fl->prev;
     h->stream_used -= fl->s_cap;
+    SH_UNLOCK(h);
     conn->dir[dir].scan_state = NULL;
     sh_entries_free(&fl->entries);
     sh_derived_free(&fl->derived);
@@ -1268,5 +1386,6 @@ tcpf_scanhost_destroy(struct tcpf_scanhost *h)
     free(h->pkt_order);
     free(h->prefix);
     tcpf_loader_destroy(h->ld);
+    pthread_mutex_destroy(&h->lock);
     free(h);
 }

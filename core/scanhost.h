@@ -26,7 +26,11 @@
  * other scanner and shutdown last.
  *
  * Plugins are never dlclose()d (leak reports keep their symbols; see loader.h).
- * Single-threaded: every call from one thread.
+ * Threads (tcpflow -j N): create, packet, shutdown and destroy are called from the main
+ * thread; flow_open, set_flow_file, flow_data, flow_close_unordered and report_add may be
+ * called from worker threads, concurrently for different connections (each connection
+ * stays on one worker); flow_close is called from the main thread in -j 1 order, with a
+ * snapshot of the connection. The host serialises its own shared state internally.
  */
 #ifndef TCPF_CORE_SCANHOST_H
 #define TCPF_CORE_SCANHOST_H
@@ -124,10 +128,22 @@ void tcpf_scanhost_flow_data(struct tcpf_scanhost *h, struct tcpf_conn *conn, un
 void tcpf_scanhost_set_flow_file(struct tcpf_scanhost *h, struct tcpf_conn *conn,
                                  unsigned dir, const char *path);
 
-/* Direction dir ended: flow_stream and flow_close of every scanner, sinks last, then frees
- * dir's scan_state. No-op if the direction was never opened. */
+/* Direction dir ended: flow_stream and flow_close of every scanner not yet closed (those
+ * without ordering needs first, then TCPF_SCANNER_ORDERED_CLOSE ones, then sinks), then
+ * frees dir's scan_state. conn may be a copy of the connection (its dir[dir].scan_state is
+ * what counts). No-op if the direction was never opened. */
 void tcpf_scanhost_flow_close(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsigned dir,
                               enum tcpf_end_reason why);
+
+/* First half of closing direction dir (worker thread with -j N): flow_stream and
+ * flow_close of the scanners whose close order does not matter (neither report sinks nor
+ * TCPF_SCANNER_ORDERED_CLOSE). tcpf_scanhost_flow_close must follow, and does the rest. */
+void tcpf_scanhost_flow_close_unordered(struct tcpf_scanhost *h, struct tcpf_conn *conn,
+                                        unsigned dir, enum tcpf_end_reason why);
+
+/* True if every enabled flow scanner declares TCPF_SCANNER_PARALLEL (tcpflow -j N may use
+ * worker threads); otherwise sets *blocker (may be NULL) to the first one that does not. */
+bool tcpf_scanhost_parallel_ok(const struct tcpf_scanhost *h, const char **blocker);
 
 /* A report entry from the core itself (scanner "tcpflow"): for direction dir of conn, or for
  * the run when conn is NULL. Same rules as the SDK's report_add. Call it before

@@ -862,7 +862,8 @@ dfx_shutdown(void *sstate)
 TCPF_SCANNER_DEFINE = {
     TCPF_SCANNER_HEADER("dfxml"),
     .version = "1.0",
-    .flags = TCPF_SCANNER_ENABLED_BY_DEFAULT | TCPF_SCANNER_REPORT_SINK,
+    /* hashing (flow_data) runs on worker threads with -j N; flow_close (a sink) in order */
+    .flags = TCPF_SCANNER_ENABLED_BY_DEFAULT | TCPF_SCANNER_REPORT_SINK | TCPF_SCANNER_PARALLEL,
     .description = "report.xml: DFXML 2.0 of every flow, with hashes, anomalies and provenance",
     .options = dfx_options,
     .init = dfx_init,

@@ -39,6 +39,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, strcasecmp */
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -124,6 +125,10 @@ struct http_msg {
 struct http_state {
     const struct tcpf_host *host;
     struct http_cfg cfg;
+    /* With tcpflow -j N the flows of different connections are scanned on different threads
+     * (both flows of one connection stay on one thread): the connection table is locked and
+     * the run counters are atomic. */
+    pthread_mutex_t conns_lock;
     struct http_conn *conns[HTTP_CONN_BUCKETS];
     uint64_t n_flows, n_messages, n_bodies, n_limits, n_errors, n_gaps, n_resyncs;
 };
@@ -213,8 +218,36 @@ http_ku(char *line, size_t cap, const char *key, uint64_t v)
 
 /* ---- connections and the request queue ------------------------------------------------------ */
 
+/* Adds one to a run counter shared by every worker thread. */
+#define HTTP_COUNT(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
+
+static struct http_conn *http_conn_get_locked(struct http_state *s, uint64_t id);
+static void http_conn_put_locked(struct http_state *s, struct http_conn *c);
+
+/* The connection record shared by both flows of connection id (a new one on first use), with
+ * one more reference; NULL when out of memory. */
 static struct http_conn *
 http_conn_get(struct http_state *s, uint64_t id)
+{
+    struct http_conn *c;
+
+    pthread_mutex_lock(&s->conns_lock);
+    c = http_conn_get_locked(s, id);
+    pthread_mutex_unlock(&s->conns_lock);
+    return c;
+}
+
+/* Drops a reference; the last one frees the record and its queued requests. */
+static void
+http_conn_put(struct http_state *s, struct http_conn *c)
+{
+    pthread_mutex_lock(&s->conns_lock);
+    http_conn_put_locked(s, c);
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+static struct http_conn *
+http_conn_get_locked(struct http_state *s, uint64_t id)
 {
     struct http_conn **head = &s->conns[id % HTTP_CONN_BUCKETS], *c;
 
@@ -244,7 +277,7 @@ http_req_free(struct http_req *r)
 }
 
 static void
-http_conn_put(struct http_state *s, struct http_conn *c)
+http_conn_put_locked(struct http_state *s, struct http_conn *c)
 {
     struct http_conn **pp;
 
@@ -381,9 +414,9 @@ http_msg_end(struct http_flow *f, unsigned events)
     if (m->has_body) {
         http_body_end(&m->body, events);
         if (m->body.events & HEV_LIMITS)
-            f->s->n_limits++;
+            HTTP_COUNT(f->s->n_limits);
         if (m->body.out_name != NULL || m->body.raw_name != NULL)
-            f->s->n_bodies++;
+            HTTP_COUNT(f->s->n_bodies);
     } else {
         m->body.events |= events;
     }
@@ -396,7 +429,7 @@ http_msg_end(struct http_flow *f, unsigned events)
     http_req_free(m->req);
     m->req = NULL;
     m->is_active = false;
-    f->s->n_messages++;
+    HTTP_COUNT(f->s->n_messages);
 }
 
 static int
@@ -808,7 +841,7 @@ http_parse_error(struct http_flow *f)
         return;
     }
     f->n_errors++;
-    f->s->n_errors++;
+    HTTP_COUNT(f->s->n_errors);
     if (f->first_error == NULL)
         f->first_error = hp_error_name(f->p);
     if (f->msg.is_active && f->role == HR_RESPONSE && f->msg.status == 0 && f->msg.req == NULL)
@@ -861,7 +894,7 @@ http_gap(struct http_flow *f, uint64_t gap)
 {
     f->n_gaps++;
     f->gap_bytes += gap;
-    f->s->n_gaps++;
+    HTTP_COUNT(f->s->n_gaps);
     if (f->mode == HM_PARSE && gap <= HTTP_GAP_FILL_MAX && hp_gap_fillable(f->p, gap)) {
         uint64_t left = gap;
 
@@ -899,6 +932,7 @@ http_init(const struct tcpf_host *host, void **sstate)
     if (s == NULL)
         return TCPF_ENOMEM;
     s->host = host;
+    pthread_mutex_init(&s->conns_lock, NULL);
     if (host->cfg_bool(host, "decompress", &s->cfg.decompress) != TCPF_OK ||
         host->cfg_bool(host, "request_bodies", &s->cfg.request_bodies) != TCPF_OK ||
         host->cfg_u64(host, "max_decoded", &s->cfg.max_decoded) != TCPF_OK ||
@@ -906,6 +940,7 @@ http_init(const struct tcpf_host *host, void **sstate)
         host->cfg_u64(host, "max_layers", &s->cfg.max_layers) != TCPF_OK ||
         host->cfg_u64(host, "raw_keep", &s->cfg.raw_keep) != TCPF_OK ||
         host->cfg_u64(host, "max_memory", &s->cfg.max_memory) != TCPF_OK) {
+        pthread_mutex_destroy(&s->conns_lock);
         free(s);
         return TCPF_EINVAL;
     }
@@ -933,7 +968,7 @@ http_open(void *sstate, const struct tcpf_flow *flow, void **fstate)
         return TCPF_ENOMEM;
     }
     f->mode = HM_START;
-    s->n_flows++;
+    HTTP_COUNT(s->n_flows);
     *fstate = f;
     return TCPF_OK;
 }
@@ -953,7 +988,7 @@ http_data(void *sstate, void *fstate, const struct tcpf_flow *flow, const struct
             if (c->gap > 0 || c->offset > 0) {
                 f->n_gaps++;
                 f->gap_bytes += c->gap;
-                f->s->n_gaps++;
+                HTTP_COUNT(f->s->n_gaps);
             }
         } else if (c->gap > 0) {
             http_gap(f, c->gap);
@@ -1028,6 +1063,7 @@ http_shutdown(void *sstate)
             http_conn_put(s, c);
         }
     }
+    pthread_mutex_destroy(&s->conns_lock);
     free(s);
 }
 
@@ -1036,6 +1072,8 @@ TCPF_SCANNER_DEFINE = {
     .version = "2.0",
     .description = "HTTP/1.x: request and response bodies (decoded) to FLOW-HTTPBODY-NNN files, "
                    "a report entry per transaction",
+    /* flows scanned on worker threads with -j N: see struct http_state */
+    .flags = TCPF_SCANNER_PARALLEL,
     .options = http_options,
     .init = http_init,
     .flow_open = http_open,

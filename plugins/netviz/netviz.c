@@ -188,6 +188,8 @@ TCPF_SCANNER_DEFINE = {
     TCPF_SCANNER_HEADER("netviz"),
     .version = NV_VERSION,
     .description = "one-page triage report of the TCP traffic: report.pdf, .png, .svg",
+    /* no flow state; flow_close feeds run-wide aggregates, so it wants -j 1 order */
+    .flags = TCPF_SCANNER_PARALLEL | TCPF_SCANNER_ORDERED_CLOSE,
     .options = viz_options,
     .init = viz_init,
     .packet = viz_packet,

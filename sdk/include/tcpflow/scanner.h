@@ -36,8 +36,22 @@
  * so that any host can name a plugin it refuses.
  *
  * @par Contract (the host guarantees)
- * - Threading: every callback of every scanner is called from one thread, never re-entered,
- *   never concurrently. Host services may be called only from inside a callback.
+ * - Threading: with tcpflow -j 1 (the default) every callback of every scanner is called
+ *   from one thread, never re-entered, never concurrently. With -j N > 1 (ABI 1.1) tcpflow
+ *   runs N worker threads, each owning the connections whose addresses and ports hash to it:
+ *   - a scanner without TCPF_SCANNER_PARALLEL makes tcpflow fall back to -j 1 (with a
+ *     notice), so a 1.0 scanner never sees a second thread;
+ *   - for a scanner with TCPF_SCANNER_PARALLEL, flow_open, flow_data, flow_stream and
+ *     flow_close run on worker threads, concurrently for different connections; both
+ *     directions of one connection are always handled by the same worker, and the calls of
+ *     one connection keep their -j 1 order. State shared between flows (counters, tables
+ *     in sstate) must be locked or atomic;
+ *   - init, packet and shutdown run on the main thread; packet in capture order;
+ *   - flow_stream and flow_close of report sinks and of scanners with
+ *     TCPF_SCANNER_ORDERED_CLOSE run on the main thread, one at a time, in exactly the
+ *     order -j 1 would call them (after every flow_data of that flow), so run-level
+ *     aggregates built there are the same whatever N is.
+ *   Host services may be called only from inside a callback; they are thread-safe.
  * - Borrowing: every pointer a callback receives (flow views, chunks, packets, strings) is
  *   borrowed for the duration of that call only. Copy what you keep.
  * - Ordering: for each flow (one direction of a TCP connection) the calls are flow_open,
@@ -82,7 +96,7 @@ extern "C" {
 /** ABI major version: changed only for incompatible changes. */
 #define TCPF_ABI_MAJOR 1
 /** ABI minor version: bumped when fields are appended. */
-#define TCPF_ABI_MINOR 0
+#define TCPF_ABI_MINOR 1
 /** Name of the one data symbol a plugin exports. */
 #define TCPF_SCANNER_SYMBOL "tcpf_scanner"
 
@@ -145,6 +159,10 @@ enum tcpf_scanner_log_level {
 #define TCPF_SCANNER_ENABLED_BY_DEFAULT 0x1u /**< on unless -x NAME / -E other */
 #define TCPF_SCANNER_REPORT_SINK        0x2u /**< receives every flow's report entries */
 #define TCPF_SCANNER_NO_ALL             0x4u /**< not enabled by -a / -e all, only by name */
+/** ABI 1.1: flow callbacks may run on worker threads (tcpflow -j N); see Threading above. */
+#define TCPF_SCANNER_PARALLEL           0x8u
+/** ABI 1.1: flow_stream/flow_close on the main thread in -j 1 order (implied for sinks). */
+#define TCPF_SCANNER_ORDERED_CLOSE      0x10u
 
 /** Address families in views. */
 #define TCPF_FAMILY_IPV4 4
@@ -199,8 +217,11 @@ struct tcpf_derived_file {
 struct tcpf_flow {
     uint32_t struct_size;        /**< sizeof(struct tcpf_flow) of the host */
     uint32_t dir;                /**< 0: first direction seen (normally client->server) */
-    uint64_t flow_id;            /**< creation index of this direction within the run */
-    uint64_t conn_id;            /**< creation index of the connection (both directions) */
+    uint64_t flow_id;            /**< id of this direction, unique within the run and the
+                                  * same whatever -j: since ABI 1.1, 2 * conn_id + dir */
+    uint64_t conn_id;            /**< id of the connection (both directions), unique within
+                                  * the run and the same whatever -j: since ABI 1.1 the number
+                                  * (from 1) of the capture packet that created it */
     uint8_t family;              /**< TCPF_FAMILY_IPV4 or TCPF_FAMILY_IPV6 */
     bool has_vlan;
     uint16_t vlan;
