@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# tests/parallel/jobs.sh: tcpflow -j N (core/workers.c) gives the same output bytes as -j 1:
+# every flow file and derived file identical, report.xml identical after the usual
+# normalisation (normalise.sed) minus the two high-water marks that are sums over workers,
+# same exit status. On every corpus capture (damaged ones included), on a generated capture
+# built to stress the ordering rules (mkpar.py: timeouts, reused 4-tuples, RSTs, VLANs,
+# reordering, EOF closes, time jitter) with several tcp_timeouts and -j 2/3/4/7, with -R,
+# and the fall-backs to one thread (console output, counter templates, a 1.0 scanner).
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+. "$here/../lib.sh"
+
+[ -x "$TCPFLOW" ] || skip_all "no tcpflow binary at $TCPFLOW"
+command -v "$PYTHON" >/dev/null 2>&1 || skip_all "python3 is needed to generate the capture"
+: "${TCPFLOW_PLUGIN_PATH:=$TF_BUILDDIR/plugins/.libs}"
+export TCPFLOW_PLUGIN_PATH
+NORMALISE=$TF_SRCDIR/tests/dfxml/normalise.sed
+FIXTURES=$TF_BUILDDIR/tests/plugins/.libs
+HAVE_HTTP=
+[ -f "$TCPFLOW_PLUGIN_PATH/http.so" ] && HAVE_HTTP=1
+TF_T=60
+
+PAR=$TF_TMP/par.pcap
+"$PYTHON" "$here/mkpar.py" "$PAR" || skip_all "mkpar.py failed"
+
+# run_in DIR ARGS...: runs tcpflow in DIR (created) with -o out; records the exit status in
+# DIR/rc and normalises DIR/out/report.xml.
+run_in() {
+    _d=$1
+    shift
+    mkdir -p "$_d"
+    (cd "$_d" && timeout -k 5 "$((TF_T * TF_SLOW))" "$TCPFLOW" -o out "$@" >stdout 2>stderr; echo $? >rc)
+    if [ -f "$_d/out/report.xml" ]; then
+        sed -f "$NORMALISE" "$_d/out/report.xml" |
+            grep -v 'key="max_open_connections"\|key="max_open_files"' >"$_d/report.norm"
+        rm -f "$_d/out/report.xml"
+    fi
+    return 0
+}
+
+# same DIR_A DIR_B: identical trees (names and bytes), reports and exit statuses.
+same() {
+    if [ -d "$1/out" ] || [ -d "$2/out" ] && ! diff -r "$1/out" "$2/out" >"$TF_WORK/diff" 2>&1; then
+        diag "$1 and $2 differ:"
+        diag_file "$TF_WORK/diff" 10
+        return 1
+    fi
+    if [ -f "$1/report.norm" ] || [ -f "$2/report.norm" ]; then
+        if ! diff "$1/report.norm" "$2/report.norm" >"$TF_WORK/diff" 2>&1; then
+            diag "report.xml of $1 and $2 differ:"
+            diag_file "$TF_WORK/diff" 10
+            return 1
+        fi
+    fi
+    if grep -l 'Sanitizer\|runtime error' "$1/stderr" "$2/stderr" >"$TF_WORK/san" 2>/dev/null; then
+        diag "sanitizer report in $(cat "$TF_WORK/san")"
+        return 1
+    fi
+    [ "$(cat "$1/rc")" = "$(cat "$2/rc")" ] ||
+        fail "exit status $(cat "$1/rc") with $1, $(cat "$2/rc") with $2"
+}
+
+scanners() { if [ -n "$HAVE_HTTP" ]; then printf '%s\n' -e http; fi; }
+
+# t_corpus FILE: -j 1 and -j 3 agree on one corpus capture.
+t_corpus() {
+    # shellcheck disable=SC2046
+    run_in j1 $(scanners) -r "$1"
+    # shellcheck disable=SC2046
+    run_in j3 $(scanners) -j 3 -r "$1"
+    same j1 j3 || return 1
+    if grep -q 'running single-threaded' j3/stderr; then
+        diag_file j3/stderr 3
+        fail "-j 3 fell back to one thread"
+    fi
+}
+
+# t_par TIMEOUT: the ordering capture with tcp_timeout TIMEOUT (0: none) at -j 2, 3, 4, 7.
+t_par() {
+    # shellcheck disable=SC2046
+    run_in j1 $(scanners) -S tcp_timeout="$1" -r "$PAR"
+    [ "$(cat j1/rc)" = 0 ] || { diag_file j1/stderr 5; fail "-j 1 exited $(cat j1/rc)"; }
+    n=$(find j1/out -type f | wc -l)
+    [ "$n" -gt 500 ] || fail "only $n files with -j 1: the capture did not do its job"
+    for j in 2 3 4 7; do
+        # shellcheck disable=SC2046
+        run_in "j$j" $(scanners) -S tcp_timeout="$1" -j "$j" -r "$PAR"
+        same j1 "j$j" || return 1
+    done
+    if [ "$1" != 0 ]; then
+        grep -q 'close_reason="timeout"' j1/report.norm || fail "no idle timeout happened"
+    fi
+    grep -q 'close_reason="rst"' j1/report.norm || fail "no RST close happened"
+}
+
+# The same capture read as -r first half and -R (finish only) second half.
+t_finish_input() {
+    run_in j1 -r "$(corpus tcpflow-many-short-flows.pcap)" -R "$PAR"
+    run_in j2 -j 2 -r "$(corpus tcpflow-many-short-flows.pcap)" -R "$PAR"
+    same j1 j2
+}
+
+# -j with an output that must stay single-threaded: a notice, and still the -j 1 output.
+t_fallback_console() {
+    tf_tcpflow -j 2 -c -r "$(corpus tcpflow-out-of-order.pcap)"
+    expect_rc 0 || return 1
+    grep -q 'running single-threaded: console output' "$TF_WORK/stderr" ||
+        { diag_file "$TF_WORK/stderr" 3; fail "no fall-back notice for -c"; }
+    cp "$TF_WORK/stdout" j2.txt
+    tf_tcpflow -c -r "$(corpus tcpflow-out-of-order.pcap)"
+    cmp -s "$TF_WORK/stdout" j2.txt || fail "-j 2 -c printed something else than -c"
+}
+t_fallback_template() {
+    run_in j1 -Fk -r "$PAR"
+    run_in j2 -Fk -j 2 -r "$PAR"
+    grep -q 'running single-threaded: the file name template counts' j2/stderr ||
+        { diag_file j2/stderr 3; fail "no fall-back notice for -Fk"; }
+    same j1 j2 || return 1
+    run_in t2 -T '%A-%B' -j 2 -r "$PAR"
+    grep -q 'does not name both addresses and ports' t2/stderr ||
+        { diag_file t2/stderr 3; fail "no fall-back notice for -T %A-%B"; }
+}
+t_fallback_scanner() {
+    [ -f "$FIXTURES/good.so" ] || tf_skip "fixture plugins not built"
+    mkdir p
+    cp "$FIXTURES/good.so" p/
+    chmod 755 p
+    chmod 644 p/good.so
+    run_in j2 -P "$TF_WORK/p" -e good -j 2 -r "$(corpus tcpflow-out-of-order.pcap)"
+    grep -q 'running single-threaded: scanner good does not declare TCPF_SCANNER_PARALLEL' \
+        j2/stderr || { diag_file j2/stderr 3; fail "no fall-back notice for an ABI 1.0 scanner"; }
+    [ "$(cat j2/rc)" = 0 ] || fail "exit status $(cat j2/rc)"
+}
+t_usage() {
+    for bad in 0 65 x 2k; do
+        tf_tcpflow -j "$bad" -r "$(corpus tcpflow-out-of-order.pcap)"
+        expect_rc 2 || { diag "-j $bad"; return 1; }
+    done
+    run_in a -j auto -r "$PAR"
+    [ "$(cat a/rc)" = 0 ] || fail "-j auto exited $(cat a/rc)"
+    run_in b --jobs=2 -r "$PAR"
+    same a b
+}
+
+for f in "$TF_CORPUS"/*.pcap "$TF_CORPUS"/*.pcapng "$TF_CORPUS"/bad/*; do
+    [ -f "$f" ] || continue
+    run_test "-j 3 = -j 1: ${f#"$TF_CORPUS"/}" t_corpus "$f"
+done
+run_test "-j 2/3/4/7 = -j 1: ordering capture, no timeout" t_par 0
+run_test "-j 2/3/4/7 = -j 1: ordering capture, tcp_timeout=10" t_par 10
+run_test "-j 2/3/4/7 = -j 1: ordering capture, tcp_timeout=2" t_par 2
+run_test "-j 2 = -j 1 with -r then -R" t_finish_input
+run_test "-j 2 -c falls back to one thread, same output" t_fallback_console
+run_test "-j 2 with counter / partial templates falls back, same output" t_fallback_template
+run_test "-j 2 with a scanner without TCPF_SCANNER_PARALLEL falls back" t_fallback_scanner
+run_test "-j: bad values are usage errors; auto and --jobs work" t_usage
+done_testing
