@@ -295,8 +295,10 @@ options_one(struct tcpf_options *o, int c, const char *arg, char *errbuf, size_t
             return -1;
         if (fl & TCPF_OUTNAME_F_NOSTORE)
             o->store = false;
-        if (fl & TCPF_OUTNAME_F_MD5)
+        if (fl & TCPF_OUTNAME_F_MD5) { /* tcpflow -FM: MD5 of every flow, in the report */
             o->md5 = true;
+            return options_add_setting(o, "dfxml.hash=md5,sha256", errbuf, errlen);
+        }
         return 0;
     }
     case 'f':

@@ -103,7 +103,7 @@ struct dfx_flow {
 };
 
 static const struct tcpf_scanner_option dfx_options[] = {
-    { "hash", TCPF_OPT_STR, "md5,sha256",
+    { "hash", TCPF_OPT_STR, "sha256",
       "digests of each flow file: md5,sha1,sha224,sha256,sha384,sha512 or none" },
     { "path", TCPF_OPT_STR, "",
       "write the report to this path (relative to the working directory, like -X); "

@@ -215,6 +215,20 @@ t_hash_select() {
 run_test "-S dfxml.hash selects digests (md5,sha1,sha256,sha512 / none / unknown refused)" \
     t_hash_select
 
+# Default: sha256 only (md5 costs 1.4 s/GB); tcpflow 1.6.1's -FM adds md5.
+t_hash_default() {
+    tf_tcpflow -o out -r "$(corpus cs-http-ip4and6.pcapng)"
+    expect_rc 0 || return 1
+    grep -q '<hashdigest type="sha256">' out/report.xml || fail "no sha256 digest by default"
+    ! grep -q '<hashdigest type="md5">' out/report.xml || fail "md5 digest without -FM"
+    rm -rf out
+    tf_tcpflow -FM -o out -r "$(corpus cs-http-ip4and6.pcapng)"
+    expect_rc 0 || return 1
+    grep -q '<hashdigest type="md5">' out/report.xml || fail "-FM wrote no md5 digest"
+    digests_ok out/report.xml 8
+}
+run_test "default digest sha256; -FM adds md5" t_hash_default
+
 t_mismatch() {
     gencap c03:jumps=6 || tf_skip "cannot generate captures (python3)"
     # Holes of about 6 x 16 MiB: the writer splits the file, so the digests describe the
