@@ -56,22 +56,46 @@ struct loader_refusal {
     char *reason;
 };
 
+/* A searched directory whose "*.so" files are not loaded yet (loading is deferred to the
+ * first need: tcpf_loader_apply_cmds, tcpf_loader_apply_settings, tcpf_loader_list). */
+struct loader_srcdir {
+    int fd;                  /* the checked directory, for openat() */
+    char *path;              /* as given */
+    enum tcpf_plugin_origin origin;
+    char **files;            /* "*.so" names, strcmp order */
+    size_t n_files;
+};
+
 struct tcpf_loader {
     struct tcpf_plugin *plugins;
     size_t n_plugins, cap_plugins;
     struct loader_refusal *refused;
     size_t n_refused, cap_refused;
+    struct loader_srcdir *pending;  /* directories still to load, search order */
+    size_t n_pending;
+    bool all_off;            /* the commands disabled every scanner whatever its name: files
+                              * are not loaded unless -H or a -S scanner.key needs them */
 };
 
 /* Process-wide table of files already mapped: (device, inode) -> dlopen handle. The
- * descriptor used for "/proc/self/fd/N" stays open for the life of the process. */
+ * descriptor used for "/proc/self/fd/N" stays open as long as the object is mapped. */
 struct loader_mapped {
     dev_t dev;
     ino_t ino;
-    void *handle;
+    void *handle;   /* our one dlopen() reference */
+    int fd;         /* the N of "/proc/self/fd/N" */
+    size_t users;   /* loader_map() calls not yet matched by loader_unmap() */
 };
 static struct loader_mapped *loader_mapped_tab;
 static size_t loader_mapped_n;
+
+/* LeakSanitizer (sanitizer builds): what a plugin's libraries allocate in their constructors
+ * while dlopen() runs is not ours to free, and LSan finds it through those libraries'
+ * globals only while they are mapped; once an unused plugin is dlclose()d it would be
+ * reported as leaked (e.g. pixman's implementation table, loaded by netviz's cairo). So
+ * allocations during dlopen() are not leak-checked. Weak: NULL without a sanitizer runtime. */
+extern void __lsan_disable(void) __attribute__((weak));
+extern void __lsan_enable(void) __attribute__((weak));
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -331,12 +355,68 @@ loader_plugin_fini(struct tcpf_plugin *p)
         free(p->values[i].str);
     free(p->values);
     free(p->path);
+    free(p->strings);
+    free(p->options);
 }
 
-/* Adds a validated descriptor. Returns 0, or -1 on allocation failure. */
+/* Bytes needed to copy s (with its NUL), 0 for NULL. */
+static size_t
+loader_strsize(const char *s)
+{
+    return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* Copies s to *at (advanced), or returns NULL for NULL. */
+static const char *
+loader_strput(char **at, const char *s)
+{
+    char *r = *at;
+    size_t n = loader_strsize(s);
+
+    if (s == NULL)
+        return NULL;
+    memcpy(r, s, n);
+    *at += n;
+    return r;
+}
+
+/* Points p->desc's name, version, description and options at owned copies (p->strings and
+ * p->options), so that nothing in the entry but the callbacks refers to the plugin's memory.
+ * d has been checked (options valid, at most TCPF_LOADER_MAX_OPTIONS). 0 or -1 (memory). */
+static int
+loader_copy_texts(struct tcpf_plugin *p, const struct tcpf_scanner *d, size_t n_options)
+{
+    const struct tcpf_scanner_option *o = d->options;
+    size_t i, len;
+    char *at;
+
+    len = loader_strsize(d->name) + loader_strsize(d->version) +
+          loader_strsize(d->description);
+    for (i = 0; i < n_options; i++)
+        len += loader_strsize(o[i].key) + loader_strsize(o[i].def) + loader_strsize(o[i].help);
+    if ((p->strings = malloc(len)) == NULL)
+        return -1;
+    if (o != NULL && (p->options = calloc(n_options + 1, sizeof(*p->options))) == NULL)
+        return -1;
+    at = p->strings;
+    p->desc.name = loader_strput(&at, d->name);
+    p->desc.version = loader_strput(&at, d->version);
+    p->desc.description = loader_strput(&at, d->description);
+    for (i = 0; i < n_options; i++) {
+        p->options[i].key = loader_strput(&at, o[i].key);
+        p->options[i].type = o[i].type;
+        p->options[i].def = loader_strput(&at, o[i].def);
+        p->options[i].help = loader_strput(&at, o[i].help);
+    }
+    p->desc.options = p->options; /* NULL when the plugin declares none */
+    return 0;
+}
+
+/* Adds a validated descriptor of the object behind handle (the entry takes over that
+ * loader_map() reference on success). Returns 0, or -1 on allocation failure. */
 static int
 loader_add(struct tcpf_loader *ld, const struct tcpf_scanner *d, const char *path,
-           enum tcpf_plugin_origin origin)
+           enum tcpf_plugin_origin origin, void *handle)
 {
     struct tcpf_plugin *p;
     size_t i, n = 0;
@@ -355,23 +435,25 @@ loader_add(struct tcpf_loader *ld, const struct tcpf_scanner *d, const char *pat
     p->desc = *d;
     p->origin = origin;
     p->enabled = (d->flags & TCPF_SCANNER_ENABLED_BY_DEFAULT) != 0;
+    p->loaded = true;
     p->path = strdup(path);
     if (d->options != NULL)
         while (d->options[n].key != NULL)
             n++;
     p->values = calloc(n ? n : 1, sizeof(*p->values));
-    if (p->path == NULL || p->values == NULL)
+    if (p->path == NULL || p->values == NULL || loader_copy_texts(p, d, n) < 0)
         goto fail;
     for (i = 0; i < n; i++) {
-        const char *def = d->options[i].def ? d->options[i].def : "";
+        const char *def = p->desc.options[i].def ? p->desc.options[i].def : "";
 
         p->values[i].str = strdup(def);
         if (p->values[i].str == NULL)
             goto fail;
         p->n_options = i + 1;
-        (void)tcpf_loader_parse_value(d->options[i].type, def, &p->values[i]);
+        (void)tcpf_loader_parse_value(p->desc.options[i].type, def, &p->values[i]);
     }
     p->n_options = n;
+    p->handle = handle;
     ld->n_plugins++;
     return 0;
 fail:
@@ -394,7 +476,8 @@ loader_unsafe(const struct stat *st)
 
 /* dlopen()s the checked file behind fd, or reuses an earlier mapping of the same file.
  * Returns the handle (fd then belongs to the process table, or was closed), or NULL with
- * the reason in why (fd closed). */
+ * the reason in why (fd closed). Each success is matched by one loader_unmap(), unless the
+ * plugin is enabled (then never). */
 static void *
 loader_map(int fd, const struct stat *st, char *why, size_t whylen)
 {
@@ -407,6 +490,7 @@ loader_map(int fd, const struct stat *st, char *why, size_t whylen)
     for (i = 0; i < loader_mapped_n; i++) {
         if (loader_mapped_tab[i].dev == st->st_dev && loader_mapped_tab[i].ino == st->st_ino) {
             close(fd);
+            loader_mapped_tab[i].users++;
             return loader_mapped_tab[i].handle;
         }
     }
@@ -419,7 +503,11 @@ loader_map(int fd, const struct stat *st, char *why, size_t whylen)
     loader_mapped_tab = t;
     snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", fd);
     dlerror();
+    if (__lsan_disable != NULL && __lsan_enable != NULL)
+        __lsan_disable();
     handle = dlopen(procpath, RTLD_NOW | RTLD_LOCAL);
+    if (__lsan_disable != NULL && __lsan_enable != NULL)
+        __lsan_enable();
     if (handle == NULL) {
         e = dlerror();
         /* glibc prefixes the message with the name we passed: drop it. */
@@ -430,12 +518,100 @@ loader_map(int fd, const struct stat *st, char *why, size_t whylen)
         close(fd);
         return NULL;
     }
-    /* Keep fd open for good: glibc now knows the object as procpath. */
+    /* Keep fd open while mapped: glibc now knows the object as procpath. */
     loader_mapped_tab[loader_mapped_n].dev = st->st_dev;
     loader_mapped_tab[loader_mapped_n].ino = st->st_ino;
     loader_mapped_tab[loader_mapped_n].handle = handle;
+    loader_mapped_tab[loader_mapped_n].fd = fd;
+    loader_mapped_tab[loader_mapped_n].users = 1;
     loader_mapped_n++;
     return handle;
+}
+
+/* Gives back one loader_map() reference to handle. The last one dlclose()s the object; if
+ * it is really gone (RTLD_NOLOAD finds nothing), its descriptor is closed and its table
+ * entry dropped. If it stays mapped (RTLD_NODELETE, or another object depends on it), the
+ * reference RTLD_NOLOAD returned is kept, with the descriptor, so that the name
+ * "/proc/self/fd/N" keeps meaning that file. Returns true if the object was unmapped. */
+static bool
+loader_unmap(void *handle)
+{
+    char procpath[64];
+    struct loader_mapped *m = NULL;
+    void *again;
+    size_t i;
+
+    for (i = 0; i < loader_mapped_n; i++)
+        if (loader_mapped_tab[i].handle == handle)
+            m = &loader_mapped_tab[i];
+    if (m == NULL || m->users == 0)
+        return false; /* not ours: leave it alone */
+    if (--m->users > 0)
+        return false;
+    snprintf(procpath, sizeof(procpath), "/proc/self/fd/%d", m->fd);
+    if (dlclose(m->handle) != 0) {
+        const char *e = dlerror();
+
+        tcpf_log(TCPF_LOG_WARN, "loader: dlclose failed: %s", e ? e : "unknown error");
+        return false; /* keep the handle and the descriptor: still mapped */
+    }
+    again = dlopen(procpath, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (again != NULL) {
+        m->handle = again;
+        return false;
+    }
+    dlerror();
+    close(m->fd);
+    *m = loader_mapped_tab[--loader_mapped_n];
+    return true;
+}
+
+/* Unloads every plugin that is loaded but not enabled (see loader.h), and logs which. */
+static void
+loader_unload_disabled(struct tcpf_loader *ld)
+{
+    char names[1024], kept[1024];
+    size_t i, n = 0, used;
+
+    names[0] = kept[0] = '\0';
+    for (i = 0; i < ld->n_plugins; i++) {
+        struct tcpf_plugin *p = &ld->plugins[i];
+        struct tcpf_scanner keep;
+        bool gone;
+
+        if (!p->loaded || p->enabled)
+            continue;
+        /* Keep what describes the scanner (its texts are copies: loader_copy_texts); drop
+         * everything else, the callbacks (and any later field) pointing into the plugin. */
+        memset(&keep, 0, sizeof(keep));
+        keep.abi_major = p->desc.abi_major;
+        keep.abi_minor = p->desc.abi_minor;
+        keep.struct_size = p->desc.struct_size;
+        keep.flags = p->desc.flags;
+        keep.name = p->desc.name;
+        keep.version = p->desc.version;
+        keep.description = p->desc.description;
+        keep.options = p->desc.options;
+        keep.stream_max = p->desc.stream_max;
+        p->desc = keep;
+        p->loaded = false;
+        gone = loader_unmap(p->handle);
+        p->handle = NULL;
+        used = strlen(names);
+        snprintf(names + used, sizeof(names) - used, "%s%s", n++ ? ", " : "", p->desc.name);
+        if (!gone) {
+            used = strlen(kept);
+            snprintf(kept + used, sizeof(kept) - used, "%s%s", kept[0] ? ", " : "",
+                     p->desc.name);
+        }
+    }
+    if (n == 0)
+        return;
+    tcpf_log(TCPF_LOG_INFO, "loader: unloaded %zu scanner%s not enabled: %s", n,
+             n == 1 ? "" : "s", names);
+    if (kept[0] != '\0')
+        tcpf_log(TCPF_LOG_INFO, "loader: still mapped after dlclose (in use or RTLD_NODELETE):"
+                 " %s", kept);
 }
 
 /* Loads one file (already known to end in ".so") from an open directory. */
@@ -475,31 +651,38 @@ loader_file(struct tcpf_loader *ld, int dirfd, const char *dir, const char *file
         loader_refuse(ld, path, NULL, why, NULL);
         return 0;
     }
+    /* From here on, every way out but loader_add() gives the reference back: a refused or
+     * duplicate file is unloaded at once (after its name was copied for messages). */
     dlerror();
     sym = (const struct tcpf_scanner *)dlsym(handle, TCPF_SCANNER_SYMBOL);
     if (sym == NULL) {
         loader_refuse(ld, path, NULL, "no '" TCPF_SCANNER_SYMBOL "' symbol (not a tcpflow "
                       "scanner?)", NULL);
+        loader_unmap(handle);
         return 0;
     }
     if (tcpf_loader_check_desc(sym, &d, why, sizeof(why)) < 0) {
         bool named = sym->struct_size >= LOADER_FROZEN_SIZE;
 
         loader_refuse(ld, path, named ? sym->name : NULL, why, named ? sym : NULL);
+        loader_unmap(handle);
         return 0;
     }
     if ((dup = tcpf_loader_find(ld, d.name)) != NULL) {
-        if (dup->desc.name == d.name && dup->desc.version == d.version) {
+        if (dup->handle == handle) {
             /* The very same object reached through a second directory: silently the same. */
             tcpf_log(TCPF_LOG_NOTICE, "loader: %s: same file as %s, skipped", path, dup->path);
-            return 0;
+        } else {
+            tcpf_log(TCPF_LOG_WARN, "loader: %s: scanner '%s' already loaded from %s; "
+                     "ignoring this one", path, d.name, dup->path);
         }
-        tcpf_log(TCPF_LOG_WARN, "loader: %s: scanner '%s' already loaded from %s; "
-                 "ignoring this one", path, d.name, dup->path);
+        loader_unmap(handle);
         return 0;
     }
-    if (loader_add(ld, &d, path, origin) < 0)
+    if (loader_add(ld, &d, path, origin, handle) < 0) {
+        loader_unmap(handle);
         return -1;
+    }
     tcpf_log(TCPF_LOG_INFO, "loader: %s: scanner '%s' %s (ABI %" PRIu32 ".%" PRIu32 ")", path,
              d.name, d.version, d.abi_major, d.abi_minor);
     return 0;
@@ -511,14 +694,59 @@ loader_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Loads every "*.so" of dir. strict: problems with the directory itself are fatal (-P).
- * Returns 0, or -1 with errbuf set. */
+static void
+loader_srcdir_free(struct loader_srcdir *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_files; i++)
+        free(d->files[i]);
+    free(d->files);
+    free(d->path);
+    if (d->fd >= 0)
+        close(d->fd);
+}
+
+/* Loads the files of every pending directory, in search order. If the commands disabled
+ * everything (all_off), each new plugin starts disabled and is unloaded at the end. Returns
+ * 0, or -1 with errbuf set (memory); the directories are released either way. */
+static int
+loader_load_pending(struct tcpf_loader *ld, char *errbuf, size_t errlen)
+{
+    size_t i, j, first = ld->n_plugins;
+    int rc = 0;
+
+    for (i = 0; i < ld->n_pending; i++) {
+        struct loader_srcdir *d = &ld->pending[i];
+
+        for (j = 0; j < d->n_files && rc == 0; j++) {
+            if (loader_file(ld, d->fd, d->path, d->files[j], d->origin) < 0) {
+                loader_err(errbuf, errlen, "out of memory while loading plugins");
+                rc = -1;
+            }
+        }
+        loader_srcdir_free(d);
+    }
+    free(ld->pending);
+    ld->pending = NULL;
+    ld->n_pending = 0;
+    if (ld->all_off) {
+        for (i = first; i < ld->n_plugins; i++)
+            ld->plugins[i].enabled = false;
+        loader_unload_disabled(ld);
+    }
+    return rc;
+}
+
+/* Checks dir and lists its "*.so" files for loader_load_pending. strict: problems with the
+ * directory itself are fatal (-P). Returns 0, or -1 with errbuf set. */
 static int
 loader_dir(struct tcpf_loader *ld, const char *dir, enum tcpf_plugin_origin origin,
            bool strict, char *errbuf, size_t errlen)
 {
     char **names = NULL;
     size_t n = 0, cap = 0, i;
+    struct loader_srcdir *pd;
     struct dirent *de;
     struct stat st;
     const char *bad;
@@ -578,19 +806,35 @@ loader_dir(struct tcpf_loader *ld, const char *dir, enum tcpf_plugin_origin orig
             goto oom;
         n++;
     }
+    closedir(dp);
+    dp = NULL;
+    if (n == 0) {
+        close(dirfd);
+        free(names);
+        return 0;
+    }
     qsort(names, n, sizeof(*names), loader_cmp);
-    for (i = 0; i < n && rc == 0; i++)
-        if (loader_file(ld, dirfd, dir, names[i], origin) < 0)
-            goto oom;
-    goto out;
+    pd = realloc(ld->pending, (ld->n_pending + 1) * sizeof(*pd));
+    if (pd == NULL)
+        goto oom;
+    ld->pending = pd;
+    pd = &ld->pending[ld->n_pending];
+    if ((pd->path = strdup(dir)) == NULL)
+        goto oom;
+    pd->fd = dirfd;
+    pd->origin = origin;
+    pd->files = names;
+    pd->n_files = n;
+    ld->n_pending++;
+    return 0;
 oom:
     loader_err(errbuf, errlen, "out of memory while loading plugins");
     rc = -1;
-out:
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    closedir(dp);
+    if (dp != NULL)
+        closedir(dp);
     close(dirfd);
     return rc;
 }
@@ -653,6 +897,9 @@ tcpf_loader_destroy(struct tcpf_loader *ld)
 
     if (ld == NULL)
         return;
+    for (i = 0; i < ld->n_pending; i++)
+        loader_srcdir_free(&ld->pending[i]);
+    free(ld->pending);
     for (i = 0; i < ld->n_plugins; i++)
         loader_plugin_fini(&ld->plugins[i]);
     for (i = 0; i < ld->n_refused; i++) {
@@ -735,14 +982,44 @@ loader_set_all(struct tcpf_loader *ld, bool on)
             ld->plugins[i].enabled = on;
 }
 
+/* True if cmds leave every scanner disabled whatever the plugin files hold: the last one is
+ * "-x all" and none names a scanner (which could warn or fail, so needs the names). */
+static bool
+loader_cmds_all_off(const struct tcpf_scanner_cmd *cmds, size_t n)
+{
+    size_t i;
+
+    if (n == 0)
+        return false;
+    for (i = 0; i < n; i++) {
+        const char *name = cmds[i].name ? cmds[i].name : "all";
+
+        if (cmds[i].op != 'a' && cmds[i].op != 'e' && cmds[i].op != 'E' && cmds[i].op != 'x')
+            return false;
+        if (cmds[i].op != 'a' && strcmp(name, "all") != 0)
+            return false;
+    }
+    return cmds[n - 1].op == 'x';
+}
+
 int
 tcpf_loader_apply_cmds(struct tcpf_loader *ld, const struct tcpf_scanner_cmd *cmds, size_t n,
                        char *errbuf, size_t errlen)
 {
     struct tcpf_plugin *p;
     char what[TCPF_NAME_MAX + 64];
-    size_t i;
+    size_t i, files = 0;
 
+    if (ld->n_pending > 0 && loader_cmds_all_off(cmds, n)) {
+        /* Nothing can be enabled: do not map (nor run the constructors of) any plugin. */
+        ld->all_off = true;
+        for (i = 0; i < ld->n_pending; i++)
+            files += ld->pending[i].n_files;
+        tcpf_log(TCPF_LOG_INFO, "loader: every scanner disabled (-x all): %zu plugin file%s "
+                 "not loaded", files, files == 1 ? "" : "s");
+    } else if (loader_load_pending(ld, errbuf, errlen) < 0) {
+        return -1;
+    }
     for (i = 0; i < n; i++) {
         const char *name = cmds[i].name ? cmds[i].name : "all";
 
@@ -777,6 +1054,15 @@ tcpf_loader_apply_cmds(struct tcpf_loader *ld, const struct tcpf_scanner_cmd *cm
             return -1;
         }
     }
+    for (i = 0; i < ld->n_plugins; i++) {
+        if (ld->plugins[i].enabled && !ld->plugins[i].loaded) {
+            ld->plugins[i].enabled = false;
+            loader_err(errbuf, errlen, "internal error: scanner '%s' was unloaded by an earlier"
+                       " tcpf_loader_apply_cmds", ld->plugins[i].desc.name);
+            return -1;
+        }
+    }
+    loader_unload_disabled(ld);
     return 0;
 }
 
@@ -841,6 +1127,8 @@ tcpf_loader_apply_settings(struct tcpf_loader *ld, const struct tcpf_setting *se
     for (i = 0; i < n; i++) {
         if (strchr(settings[i].name, '.') == NULL)
             continue;
+        if (ld->n_pending > 0 && loader_load_pending(ld, errbuf, errlen) < 0)
+            return -1;
         if (loader_setting(ld, settings[i].name, settings[i].value, errbuf, errlen) < 0)
             return -1;
     }
@@ -863,10 +1151,14 @@ tcpf_loader_option(const struct tcpf_plugin *p, const char *key, uint32_t type)
 /* ---- -H ------------------------------------------------------------------------------------ */
 
 void
-tcpf_loader_list(const struct tcpf_loader *ld, FILE *out)
+tcpf_loader_list(struct tcpf_loader *ld, FILE *out)
 {
     static const char *const origin[] = { "-P", TCPF_PLUGIN_PATH_ENV, "installed" };
+    char err[128];
     size_t i, j;
+
+    if (ld->n_pending > 0 && loader_load_pending(ld, err, sizeof(err)) < 0)
+        tcpf_log(TCPF_LOG_ERROR, "%s", err);
 
     if (ld->n_plugins == 0)
         fprintf(out, "No scanners found.\n");

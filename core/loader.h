@@ -14,10 +14,27 @@
  * group/world-writable; each file is opened O_RDONLY|O_NOFOLLOW|O_CLOEXEC (a symlink is
  * refused), must be a regular file with the same ownership and mode rules, and is mapped with
  * dlopen("/proc/self/fd/N", RTLD_NOW|RTLD_LOCAL) so that what was checked is what gets loaded.
- * Plugins are never dlclose()d, and the descriptor of a dlopen()ed file stays open for the
- * life of the process: glibc remembers objects by the name "/proc/self/fd/N", so that name
- * must never point at another file. A process-wide table reuses the mapping when the same
- * file is loaded again (tcpf_scanhost_list, then tcpf_scanhost_create).
+ * The descriptor of a dlopen()ed file stays open as long as the object is mapped: glibc
+ * remembers objects by the name "/proc/self/fd/N", so that name must never point at another
+ * file. A process-wide table reuses the mapping when the same file is loaded again
+ * (tcpf_scanhost_list, then tcpf_scanhost_create), counting its users.
+ *
+ * Unloading (memory: a plugin's libraries cost megabytes of resident memory, see issue 8).
+ * Files are loaded when the -e/-x/-E/-a commands are applied, not when the directories are
+ * searched, and not at all when the commands disable everything by "-x all" (unless -H or a
+ * "-S scanner.key" needs the descriptors). Otherwise every plugin file has to be dlopen()ed
+ * to read its descriptor, so every plugin's constructors (and its libraries') run. Then:
+ *   - a refused file (no symbol, bad descriptor, duplicate name) is dlclose()d at once;
+ *   - at the end of a successful tcpf_loader_apply_cmds, when the enabled set is known and
+ *     before any init(), every plugin left disabled is dlclose()d (one INFO line
+ *     "loader: unloaded N scanners not enabled: a, b"); its entry stays, with loaded false;
+ *   - an enabled plugin is never dlclose()d, not even by tcpf_loader_destroy, so that leak
+ *     reports can still symbolise its frames.
+ * An object still mapped after dlclose() (RTLD_NODELETE, or in use by another object) keeps
+ * its descriptor and table entry. Entries never point into a plugin's memory except through
+ * desc's callbacks: name, version, description and the option table are copies, so -H, -S
+ * checks and error messages work the same for unloaded plugins; an unloaded entry's
+ * callbacks are NULL.
  *
  * Descriptor checks, in order: symbol present; frozen header readable; abi_major equal;
  * abi_minor not newer than the host; struct_size at least the 1.0 layout; name valid and not
@@ -59,14 +76,21 @@ struct tcpf_optval {
     bool is_set;    /* given with -S (not the default) */
 };
 
-/* One loaded, validated scanner. */
+/* One validated scanner. */
 struct tcpf_plugin {
-    struct tcpf_scanner desc;        /* copy of the first struct_size bytes, rest zero */
+    struct tcpf_scanner desc;        /* copy of the first struct_size bytes, rest zero; its
+                                      * strings and option table are owned copies */
     char *path;                      /* owned: "DIR/FILE.so" as found */
     enum tcpf_plugin_origin origin;
     bool enabled;                    /* after tcpf_loader_apply_cmds */
+    bool loaded;                     /* false once unloaded (then never enabled; callbacks
+                                      * NULL) */
     size_t n_options;
     struct tcpf_optval *values;      /* owned; parallel to desc.options */
+    /* private to the loader */
+    void *handle;                    /* dlopen handle; NULL once unloaded */
+    char *strings;                   /* owned: desc.name, version, description, option texts */
+    struct tcpf_scanner_option *options; /* owned: what desc.options points to, or NULL */
 };
 
 /* What to search. All strings borrowed for the call. */
@@ -79,16 +103,21 @@ struct tcpf_loader_config {
 
 struct tcpf_loader;
 
-/* Searches and loads every plugin. A bad plugin file is refused with a warning, never fatal
- * here. Fatal (returns NULL with one sentence in errbuf): a relative -P directory, a -P
- * directory that cannot be opened or is unsafe, out of memory. */
+/* Searches the plugin directories and lists their "*.so" files; the files are opened,
+ * checked and loaded by the first call that needs them (tcpf_loader_apply_cmds, a
+ * "scanner.key" setting in tcpf_loader_apply_settings, or tcpf_loader_list). A bad plugin
+ * file is refused with a warning then, never fatal. Fatal here (returns NULL with one
+ * sentence in errbuf): a relative -P directory, a -P directory that cannot be opened or is
+ * unsafe, out of memory. */
 struct tcpf_loader *tcpf_loader_create(const struct tcpf_loader_config *cfg, char *errbuf,
                                        size_t errlen);
 
-/* Frees the loader and its plugin entries. Does not dlclose(). Accepts NULL. */
+/* Frees the loader and its plugin entries. Does not dlclose() (an enabled plugin stays
+ * mapped; disabled ones were already unloaded by tcpf_loader_apply_cmds). Accepts NULL. */
 void tcpf_loader_destroy(struct tcpf_loader *ld);
 
-/* Loaded plugins, in load order. */
+/* Validated plugins (loaded or since unloaded), in load order; none after "-x all" unless
+ * something made the loader read the files (-H, -S scanner.key). */
 size_t tcpf_loader_count(const struct tcpf_loader *ld);
 struct tcpf_plugin *tcpf_loader_plugin(struct tcpf_loader *ld, size_t i);
 
@@ -98,7 +127,11 @@ struct tcpf_plugin *tcpf_loader_find(struct tcpf_loader *ld, const char *name);
 /* Replays -e/-x/-E/-a in order over the defaults (TCPF_SCANNER_ENABLED_BY_DEFAULT).
  * "all" is accepted by -e, -x and -E. -e/-E of an unknown scanner fails with a sentence
  * listing the available ones (or why a scanner of that name was refused); -x of an unknown
- * scanner is a warning. Returns 0 or -1. */
+ * scanner is a warning. Loads the plugin files first, except when the commands disable every
+ * scanner without naming one (ending in "-x all", e.g. "-x all" or "-a -x all"): then no
+ * file is opened at all (one INFO line). On success, unloads (dlclose) every plugin left
+ * disabled; call it once, before any init(). A later call cannot enable an unloaded plugin
+ * (-1 with a sentence). Returns 0 or -1 (then nothing is unloaded). */
 int tcpf_loader_apply_cmds(struct tcpf_loader *ld, const struct tcpf_scanner_cmd *cmds,
                            size_t n, char *errbuf, size_t errlen);
 
@@ -113,11 +146,12 @@ int tcpf_loader_apply_settings(struct tcpf_loader *ld, const struct tcpf_setting
 const struct tcpf_optval *tcpf_loader_option(const struct tcpf_plugin *p, const char *key,
                                              uint32_t type);
 
-/* Prints the -H listing: every loaded scanner (name, version, ABI, state, path, description,
- * options with defaults and help), then every refused file with its reason. */
-void tcpf_loader_list(const struct tcpf_loader *ld, FILE *out);
+/* Prints the -H listing: every scanner (name, version, ABI, state, path, description,
+ * options with defaults and help), then every refused file with its reason. Loads the
+ * plugin files first if "-x all" left them unloaded. */
+void tcpf_loader_list(struct tcpf_loader *ld, FILE *out);
 
-/* Appends ", "-separated loaded scanner names to buf (for error messages). */
+/* Writes the ", "-separated scanner names to buf (for error messages). */
 void tcpf_loader_names(const struct tcpf_loader *ld, char *buf, size_t len);
 
 /* ---- pure helpers, exposed for unit tests -------------------------------------------- */

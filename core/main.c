@@ -327,7 +327,8 @@ main_scanhost_config(const struct tcpf_options *o, struct tcpf_scanhost_config *
 }
 
 /* Why -j N cannot be honoured for this run (NULL: it can): output whose order or names
- * depend on the order in which all connections are seen needs the single engine. */
+ * depend on the order in which all connections are seen needs the single engine. The
+ * reason is a printf format with one %s (the scanner's name); literal %'s are doubled. */
 static const char *
 main_jobs_blocker(const struct tcpf_options *o, const struct tcpf_scanhost *host,
                   const char **scanner)
@@ -345,9 +346,11 @@ main_jobs_blocker(const struct tcpf_options *o, const struct tcpf_scanhost *host
         }
     }
     if (seen['N'] || seen['K'] || seen['M'] || seen['G'] || seen['S'])
-        return "the file name template counts flows or sessions (%N %K %M %G %S, -Fk/-Fm/-Fg)";
+        return "the file name template counts flows or sessions (%%N %%K %%M %%G %%S, "
+               "-Fk/-Fm/-Fg)";
     if (!seen['A'] || !seen['a'] || !seen['B'] || !seen['b'])
-        return "the file name template does not name both addresses and ports (%A %a %B %b)";
+        return "the file name template does not name both addresses and ports "
+               "(%%A %%a %%B %%b)";
     if (!tcpf_scanhost_parallel_ok(host, scanner))
         return "scanner %s does not declare TCPF_SCANNER_PARALLEL";
     return NULL;

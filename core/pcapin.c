@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define PCAPIN_READ_BUFFER (1u << 20) /* setvbuf size on regular files (ECOSYSTEM §1.1) */
+/* setvbuf size on regular files (ECOSYSTEM §1.1); 256 KiB reads as fast as 1 MiB and keeps
+ * 0.75 MB off the peak RSS. */
+#define PCAPIN_READ_BUFFER (256u << 10)
 
 struct tcpf_pcapin {
     pcap_t *pcap;

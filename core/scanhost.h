@@ -25,7 +25,7 @@
  * called exactly once. Report sinks (TCPF_SCANNER_REPORT_SINK) get flow_close after every
  * other scanner and shutdown last.
  *
- * Plugins are never dlclose()d (leak reports keep their symbols; see loader.h).
+ * Enabled plugins are never dlclose()d (leak reports keep their symbols; see loader.h).
  * Threads (tcpflow -j N): create, packet, shutdown and destroy are called from the main
  * thread; flow_open, set_flow_file, flow_data, flow_close_unordered and report_add may be
  * called from worker threads, concurrently for different connections (each connection

@@ -113,7 +113,7 @@ t_fallback_console() {
 t_fallback_template() {
     run_in j1 -Fk -r "$PAR"
     run_in j2 -Fk -j 2 -r "$PAR"
-    grep -q 'running single-threaded: the file name template counts' j2/stderr ||
+    grep -q 'running single-threaded: the file name template counts .*(%N %K %M %G %S' j2/stderr ||
         { diag_file j2/stderr 3; fail "no fall-back notice for -Fk"; }
     same j1 j2 || return 1
     run_in t2 -T '%A-%B' -j 2 -r "$PAR"

@@ -59,7 +59,7 @@ CXXEOF
     [ -x "$SHDRIVER" ] || return 0
     mkdir -m 0755 d && cp cxx.so d/ && chmod 0644 d/cxx.so
     drv -P "$TF_WORK/d" -H
-    expect_rc 0 && has "$TF_WORK/stdout" '^cxx 1\.0 \(ABI 1\.0\)'
+    expect_rc 0 && has "$TF_WORK/stdout" "^cxx 1\.0 \(ABI $HOST_ABI_RE\)"
 }
 
 t_abi_matches_configure() {

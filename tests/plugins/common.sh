@@ -6,8 +6,14 @@
 #                         so that umask or build-tree permissions never make them "unsafe"
 #   drv ARGS...           tf_run of the driver
 #   has FILE PATTERN / hasnt FILE PATTERN: grep -E with a diagnostic on failure
+#   HOST_ABI_RE, NEWER_ABI  the SDK's ABI ("1\.1" as a regex), and the next minor ("1.2")
 
 PLUGIN_FIXTURES=$TF_BUILDDIR/tests/plugins/.libs
+_abi_hdr=$TF_SRCDIR/sdk/include/tcpflow/scanner.h
+_abi_maj=$(sed -n 's/^#define TCPF_ABI_MAJOR \([0-9]*\).*/\1/p' "$_abi_hdr")
+_abi_min=$(sed -n 's/^#define TCPF_ABI_MINOR \([0-9]*\).*/\1/p' "$_abi_hdr")
+HOST_ABI_RE="$_abi_maj\\.$_abi_min"
+NEWER_ABI="$_abi_maj.$((_abi_min + 1))"
 SHDRIVER=$TF_BUILDDIR/tests/plugins/shdriver
 
 plugdir() {

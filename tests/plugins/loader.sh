@@ -17,10 +17,10 @@ t_good_lists() {
     plugdir "$TF_WORK/p" good sink
     drv -P "$TF_WORK/p" -H
     expect_rc 0 &&
-    has stdout '^good 1\.0-good \(ABI 1\.0\) disabled' &&
+    has stdout "^good 1\.0-good \(ABI $HOST_ABI_RE\) disabled" &&
     has stdout "path: $TF_WORK/p/good.so" &&
     has stdout '-S good\.limit=4k  \(u64; default "4k"\) an unused size' &&
-    has stdout '^sink 1\.0 \(ABI 1\.0\) enabled, report sink'
+    has stdout "^sink 1\.0 \(ABI $HOST_ABI_RE\) enabled, report sink"
 }
 
 # refused FIXTURE REASON-REGEX PLUGIN-ABI: one log line naming file and both versions, the
@@ -30,15 +30,17 @@ refused() {
     drv -P "$TF_WORK/p" -e good
     expect_rc 0 || return 1
     [ "$(grep -c "$1\.so" "$TF_WORK/stderr")" -eq 1 ] || fail "expected exactly one line about $1"
-    has stderr "loader: $TF_WORK/p/$1\.so: not loaded: $2.* \(plugin ABI $3, host ABI 1\.0\)$" ||
+    has stderr "loader: $TF_WORK/p/$1\.so: not loaded: $2.* \(plugin ABI $3, host ABI $HOST_ABI_RE\)$" ||
         return 1
     drv -P "$TF_WORK/p" -e "$4"
     expect_rc 1 && has stderr "-e $4: scanner '$4' was found at $TF_WORK/p/$1\.so but not loaded"
 }
 t_wrong_major() { refused wrong_major 'built for an incompatible scanner ABI \(major 2' 2.0 wrong_major; }
-t_newer_minor() { refused newer_minor 'built for scanner ABI 1\.1, newer than' 1.1 newer_minor; }
+t_newer_minor() {
+    refused newer_minor "built for scanner ABI $NEWER_ABI, newer than" "$NEWER_ABI" newer_minor
+}
 t_nosym() { refused nosym "no 'tcpf_scanner' symbol" unknown nosym; }
-t_bad_name() { refused bad_name "invalid scanner name 'Bad-Name'" 1.0 bad_name; }
+t_bad_name() { refused bad_name "invalid scanner name 'Bad-Name'" "$HOST_ABI_RE" bad_name; }
 
 t_duplicate() {
     plugdir "$TF_WORK/a" good
@@ -211,7 +213,81 @@ t_no_outdir() {
     expect_rc 0 && has stderr 'derived_open: no output directory' && has stdout 'derived=0'
 }
 
-plan 18
+# Plugins that are not enabled are dlclose()d before any init(): the "mapped" fixture's init
+# lists the plugin files of its directory that are still mapped (from /proc/self/maps).
+t_unload_disabled() {
+    plugdir "$TF_WORK/p" good sink errors mapped wrong_major nosym
+    drv -P "$TF_WORK/p" -e mapped -d 3
+    expect_rc 0 && has stderr 'mapped: done' &&
+    has stderr 'mapped: mapped\.so' && has stderr 'mapped: sink\.so' &&
+    hasnt stderr 'mapped: (good|errors|wrong_major|nosym)\.so' &&
+    has stderr 'loader: unloaded 2 scanners not enabled: errors, good$' || return 1
+    drv -P "$TF_WORK/p" -x all -e good -e mapped
+    expect_rc 0 && has stderr 'mapped: done' &&
+    has stderr 'mapped: good\.so' && has stderr 'good: init greeting=hello' &&
+    hasnt stderr 'mapped: (sink|errors|wrong_major|nosym)\.so' || return 1
+    # -H and -S still see the unloaded scanners (names, options and defaults are copies)
+    drv -P "$TF_WORK/p" -e mapped -H
+    expect_rc 0 && has stdout '^good 1\.0-good .* disabled' &&
+    has stdout '-S good\.limit=4k  \(u64; default "4k"\) an unused size' &&
+    has stdout '^errors .* disabled' || return 1
+    drv -P "$TF_WORK/p" -e mapped -S good.limit=lots
+    expect_rc 1 && has stderr "-S good\.limit: 'lots' is not a valid u64" || return 1
+    drv -P "$TF_WORK/p" -e mapped -S good.nokey=1
+    expect_rc 1 && has stderr "it has: good\.greeting, good\.limit, good\.verbose"
+}
+
+t_unload_duplicates() {
+    plugdir "$TF_WORK/a" good mapped
+    plugdir "$TF_WORK/b" dup_good
+    # a refused duplicate is unloaded at once; the one that won stays
+    drv -P "$TF_WORK/a" -P "$TF_WORK/b" -e good -e mapped
+    expect_rc 0 && has stderr 'mapped: done' && has stderr 'mapped: good\.so' &&
+    hasnt stderr 'mapped: dup_good\.so' || return 1
+    drv -P "$TF_WORK/b" -P "$TF_WORK/a" -x good -e mapped
+    expect_rc 0 && has stderr 'mapped: done' && hasnt stderr 'mapped: (dup_good|good)\.so' ||
+        return 1
+    # the same file through two directories is one mapping with two users
+    drv -P "$TF_WORK/a" -P "$TF_WORK/a/" -e good -e mapped -d 2
+    expect_rc 0 && has stderr 'same file as' && has stderr 'mapped: good\.so' || return 1
+    drv -P "$TF_WORK/a" -P "$TF_WORK/a/" -e mapped -d 2
+    expect_rc 0 && has stderr 'same file as' && has stderr 'mapped: done' &&
+    hasnt stderr 'mapped: good\.so'
+}
+
+# Commands that disable every scanner without naming one: no plugin file is even opened,
+# unless -H or a -S scanner.key needs the descriptors.
+t_all_off_not_loaded() {
+    plugdir "$TF_WORK/p" good sink wrong_major
+    drv -P "$TF_WORK/p" -x all -d 3
+    expect_rc 0 && has stdout '^enabled=0 ' &&
+    has stderr 'loader: every scanner disabled \(-x all\): 3 plugin files not loaded' &&
+    hasnt stderr "scanner '(good|sink)'" && hasnt stderr 'wrong_major' || return 1
+    drv -P "$TF_WORK/p" -a -e all -E all -x all -d 3
+    expect_rc 0 && has stderr 'every scanner disabled' && hasnt stderr "scanner 'good'" ||
+        return 1
+    # a command naming a scanner needs the names: files are loaded, then unloaded
+    drv -P "$TF_WORK/p" -x nonesuch -x all -d 3
+    expect_rc 0 && has stderr '-x nonesuch: no scanner of that name' &&
+    has stderr "scanner 'good'" && has stderr 'wrong_major\.so: not loaded' &&
+    has stderr 'unloaded 2 scanners not enabled: good, sink' &&
+    hasnt stderr 'every scanner disabled' || return 1
+    drv -P "$TF_WORK/p" -x all -e good -d 3
+    expect_rc 0 && has stdout '^enabled=1 ' && hasnt stderr 'every scanner disabled' || return 1
+    drv -P "$TF_WORK/p" -x all -H
+    expect_rc 0 && has stdout '^good .* disabled' && has stdout '^sink .* disabled' &&
+    has stdout "not loaded: $TF_WORK/p/wrong_major\.so" || return 1
+    drv -P "$TF_WORK/p" -x all -S good.limit=lots
+    expect_rc 1 && has stderr "-S good\.limit: 'lots' is not a valid u64" || return 1
+    drv -P "$TF_WORK/p" -x all -S good.limit=2k -d 3
+    expect_rc 0 && has stdout '^enabled=0 ' &&
+    has stderr 'unloaded 2 scanners not enabled: good, sink' || return 1
+    # directories are still searched and checked at start
+    drv -P "$TF_WORK/missing" -x all
+    expect_rc 1 && has stderr "plugin directory $TF_WORK/missing: No such file or directory"
+}
+
+plan 21
 run_test "good: loads via -P, -H shows name, version, ABI, path, options" t_good_lists
 run_test "wrong ABI major: refused with one line naming both versions; fatal only with -e" t_wrong_major
 run_test "newer ABI minor: refused (documented policy); fatal only with -e" t_newer_minor
@@ -230,4 +306,7 @@ run_test "compiled-in plugin directory searched last, may be absent" t_builtin_d
 run_test "dispatch contract: order, gaps, stream at close, sinks last, exactly-once close" t_dispatch_contract
 run_test "derived files: O_EXCL, -N on collision, symlinks never followed, atomic run files" t_derived_safety
 run_test "no output directory: derived_open fails cleanly" t_no_outdir
+run_test "plugins not enabled are unloaded before init; -H and -S still see them" t_unload_disabled
+run_test "refused duplicates unloaded at once; one file via two directories stays mapped" t_unload_duplicates
+run_test "-x all: plugin files not loaded at all (unless -H or -S scanner.key)" t_all_off_not_loaded
 done_testing

@@ -79,6 +79,7 @@ drv_conn_init(struct tcpf_conn *c, unsigned i, struct tcpf_time ts)
     memcpy(c->key.addr_a, a, 4);
     memcpy(c->key.addr_b, b, 4);
     c->conn_id = i;
+    c->uid = i; /* scanners' conn_id (flow_id = 2 * uid + dir) */
     c->dir[0].flow_id = 2 * (uint64_t)i;
     c->dir[1].flow_id = 2 * (uint64_t)i + 1;
     c->dir[0].first_ts = c->dir[1].first_ts = ts;
