@@ -217,6 +217,9 @@ TCPF_EXPORT const struct tcpf_scanner tcpf_scanner = {
     TCPF_SCANNER_HEADER("entropy"),
     .version = "1.0",
     .description = "per-flow byte entropy and first-bytes protocol guess (SDK example)",
+    /* tcpflow -j N: counting (flow_data) touches only this flow's state, so it may run on
+     * worker threads; flow_close adds to the run's guess table, so it wants -j 1 order. */
+    .flags = TCPF_SCANNER_PARALLEL | TCPF_SCANNER_ORDERED_CLOSE,
     .options = ent_options,
     .init = ent_init,
     .flow_open = ent_open,
