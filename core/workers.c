@@ -111,8 +111,9 @@ wk_load64(const uint8_t *p)
     return v;
 }
 
-/* Symmetric in the two endpoints; VLAN is left out so that every connection that could
- * share an output file name lands on the same worker. */
+/* The share (0: the main thread, i: worker thread i) of a segment's connection. Symmetric
+ * in the two endpoints; VLAN is left out so that every connection that could share an
+ * output file name lands on the same share. */
 static unsigned
 wk_pick(const struct tcpf_workers *w, const struct tcpf_pkt *pkt)
 {
@@ -138,7 +139,10 @@ wk_pick(const struct tcpf_workers *w, const struct tcpf_pkt *pkt)
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
-    return (unsigned)(h % w->n);
+    /* The main thread also reads and decodes every packet, so it takes half a worker
+     * thread's share: 2n - 1 slots, one for share 0, two for each worker thread. */
+    h %= 2 * (uint64_t)w->n - 1;
+    return h == 0 ? 0 : (unsigned)((h + 1) / 2);
 }
 
 /* ---- batches (main thread side) ------------------------------------------------------------ */
@@ -380,9 +384,10 @@ wk_round(struct tcpf_workers *w)
 {
     unsigned i;
 
-    for (i = 0; i < w->n; i++)
+    for (i = 1; i < w->n; i++)
         wk_send(&w->wk[i], w->last_index);
     w->since_round = 0;
+    __atomic_store_n(&w->wk[0].conns, tcpf_engine_stats(w->wk[0].eng)->conns, __ATOMIC_RELAXED);
     wk_merge(w, false);
 }
 
@@ -401,6 +406,10 @@ tcpf_workers_route(void *ctx, const struct tcpf_pkt *pkt, uint64_t index,
         struct wk_rec *r;
 
         target = wk_pick(w, pkt);
+        if (target == 0) { /* the main thread's own share */
+            tcpf_engine_segment(w->wk[0].eng, pkt, index);
+            goto out;
+        }
         r = wk_append(&w->wk[target], WK_SEG, index, pkt->payload_len);
         if (r == NULL) {
             tcpf_log(TCPF_LOG_ERROR, "-j: out of memory: packet %llu dropped",
@@ -419,10 +428,14 @@ tcpf_workers_route(void *ctx, const struct tcpf_pkt *pkt, uint64_t index,
     /* The clock's second changed: every other worker checks its idle connections at this
      * same packet, as the single engine of -j 1 would. */
 out:
-    if (tick)
-        for (i = 0; i < w->n; i++)
+    if (tick) {
+        if (target != 0)
+            tcpf_engine_tick(w->wk[0].eng, now, index);
+        for (i = 1; i < w->n; i++)
             if (i != target)
                 wk_append(&w->wk[i], WK_TICK, index, 0)->u.now = *now;
+    }
+    __atomic_store_n(&w->wk[0].done, index, __ATOMIC_RELEASE);
     if (++w->since_round >= WORKERS_ROUND)
         wk_round(w);
 }
@@ -432,7 +445,8 @@ tcpf_workers_set_input(struct tcpf_workers *w, bool start_new_flows)
 {
     unsigned i;
 
-    for (i = 0; i < w->n; i++)
+    tcpf_engine_set_input(w->wk[0].eng, 0, start_new_flows);
+    for (i = 1; i < w->n; i++)
         wk_append(&w->wk[i], WK_INPUT, w->last_index + 1, 0)->u.start_new = start_new_flows;
 }
 
@@ -473,7 +487,7 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
         pthread_mutex_init(&k->om, NULL);
         pthread_cond_init(&k->cv_work, NULL);
         pthread_cond_init(&k->cv_free, NULL);
-        for (j = 0; j < WORKERS_BATCHES; j++) {
+        for (j = 0; i > 0 && j < WORKERS_BATCHES; j++) { /* share 0: inline, no batches */
             struct wk_batch *b = calloc(1, sizeof(*b));
 
             if (b == NULL || (b->data = malloc(WORKERS_BATCH_BYTES)) == NULL) {
@@ -484,10 +498,12 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
             b->next = k->free_list;
             k->free_list = b;
         }
-        k->cur = k->free_list;
-        k->free_list = k->cur->next;
-        k->cur->next = NULL;
-        k->cur->used = 0;
+        if (i > 0) {
+            k->cur = k->free_list;
+            k->free_list = k->cur->next;
+            k->cur->next = NULL;
+            k->cur->used = 0;
+        }
         memset(&ec, 0, sizeof(ec));
         ec.opts = cfg->opts;
         ec.writer = cfg->writers[i];
@@ -500,13 +516,13 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
         if ((k->eng = tcpf_engine_create(&ec)) == NULL)
             goto oom;
     }
-    for (i = 0; i < w->n; i++) {
+    for (i = 1; i < w->n; i++) {
         int rc = pthread_create(&w->wk[i].thread, NULL, wk_main, &w->wk[i]);
 
         if (rc != 0) {
             snprintf(err, errlen, "-j %u: cannot start worker thread %u: %s", cfg->n, i + 1,
                      strerror(rc));
-            for (j = 0; j < i; j++) { /* nothing routed yet: stop the threads started */
+            for (j = 1; j < i; j++) { /* nothing routed yet: stop the threads started */
                 struct wk_worker *k = &w->wk[j];
 
                 wk_append(k, WK_FINISH, UINT64_MAX, 0);
@@ -535,12 +551,14 @@ tcpf_workers_finish(struct tcpf_workers *w, struct tcpf_engine *front)
     if (w == NULL || !w->running || w->finished)
         return;
     w->finished = true;
-    for (i = 0; i < w->n; i++) {
+    for (i = 1; i < w->n; i++) {
         struct wk_worker *k = &w->wk[i];
 
         wk_append(k, WK_FINISH, UINT64_MAX, 0); /* fits: a record without payload */
         wk_send(k, UINT64_MAX);
     }
+    tcpf_engine_finish(w->wk[0].eng); /* the main thread's share, while the others drain */
+    __atomic_store_n(&w->wk[0].done, UINT64_MAX, __ATOMIC_RELEASE);
     /* Release closes while the workers drain, so queued scanner state does not pile up. */
     for (i = 0; i < w->n; i++) {
         while (__atomic_load_n(&w->wk[i].done, __ATOMIC_ACQUIRE) != UINT64_MAX) {
@@ -550,7 +568,7 @@ tcpf_workers_finish(struct tcpf_workers *w, struct tcpf_engine *front)
             nanosleep(&ts, NULL);
         }
     }
-    for (i = 0; i < w->n; i++) {
+    for (i = 1; i < w->n; i++) {
         pthread_join(w->wk[i].thread, NULL);
         w->wk[i].started = false;
     }

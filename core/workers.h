@@ -4,8 +4,11 @@
  *
  * Pipeline:
  *   main thread: libpcap -> front engine (decode, IP fragments, packet scanners)
- *                -> tcpf_workers_route(): picks the worker by a symmetric hash of
- *                   (family, addresses, ports) and appends the segment to its batch
+ *                -> tcpf_workers_route(): picks the share by a symmetric hash of
+ *                   (family, addresses, ports); share 0 is processed right there by the
+ *                   main thread's own engine, share i > 0 is appended to worker i's batch
+ *                   (so -j N runs N - 1 threads besides the main one: on a 2-core machine
+ *                   -j 2 keeps both cores busy without a third thread competing for them)
  *   worker i:    batches -> its own engine (flow table, TCP state, reassembly), its own
  *                writer (flow files) and the scanners' flow callbacks
  *                (TCPF_SCANNER_PARALLEL); every closed direction is queued with its
@@ -19,7 +22,7 @@
  * released only when every worker has processed the packets before them. Exceptions are
  * documented in docs/parallel.md (a resource limit binding, timestamps going backwards).
  *
- * Memory: WORKERS_BATCHES batches of WORKERS_BATCH_BYTES per worker, plus the queued closes
+ * Memory: WORKERS_BATCHES batches of WORKERS_BATCH_BYTES per worker thread, plus the queued closes
  * (released at least every WORKERS_ROUND packets).
  */
 #ifndef TCPF_CORE_WORKERS_H
