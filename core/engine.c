@@ -243,6 +243,21 @@ static const char *const engine_reason_names[] = {
     [TCPF_END_EVICTED] = "evicted", [TCPF_END_EOF] = "eof", [TCPF_END_REUSED] = "reused",
 };
 
+/* v in decimal into buf (at least 21 bytes); returns buf. (snprintf was a tenth of the
+ * user time of a run of short connections: ~25 numbers per flow.) */
+static const char *
+engine_u64_dec(uint64_t v, char buf[24])
+{
+    char *p = buf + 23;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return p;
+}
+
 /* Adds one "key=value" report entry for direction d (scanner "tcpflow"). */
 static void
 engine_report_u64(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d,
@@ -250,8 +265,7 @@ engine_report_u64(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d
 {
     char buf[24];
 
-    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-    tcpf_scanhost_report_add(e->scanhost, c, d->index, key, buf);
+    tcpf_scanhost_report_add(e->scanhost, c, d->index, key, engine_u64_dec(v, buf));
 }
 
 /* "aa:bb:cc:dd:ee:ff" into out[18]. */

@@ -206,10 +206,8 @@ sh_entries_free(struct sh_entries *e)
 {
     size_t i;
 
-    for (i = 0; i < e->n; i++) {
-        free((void *)(uintptr_t)e->v[i].key);
-        free((void *)(uintptr_t)e->v[i].value);
-    }
+    for (i = 0; i < e->n; i++)
+        free((void *)(uintptr_t)e->v[i].key); /* one block: key, then value */
     free(e->v);
     memset(e, 0, sizeof(*e));
 }
@@ -652,6 +650,7 @@ sh_report_add_locked(struct tcpf_scanhost *h, const char *who, bool *drop_logged
 {
     struct sh_entries *e = fl ? &fl->entries : &h->run_entries;
     size_t limit = fl ? TCPF_SCANHOST_MAX_FLOW_ENTRIES : TCPF_SCANHOST_MAX_RUN_ENTRIES;
+    size_t klen, vlen;
     char *k, *v;
 
     if (!sh_key_ok(key) || value == NULL || strnlen(value, TCPF_VALUE_MAX + 1) > TCPF_VALUE_MAX)
@@ -668,13 +667,13 @@ sh_report_add_locked(struct tcpf_scanhost *h, const char *who, bool *drop_logged
     }
     if (sh_grow((void **)&e->v, &e->cap, e->n, sizeof(*e->v)) < 0)
         return TCPF_ENOMEM;
-    k = strdup(key);
-    v = strdup(value);
-    if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
+    klen = strlen(key) + 1;
+    vlen = strlen(value) + 1;
+    if ((k = malloc(klen + vlen)) == NULL) /* one allocation per entry: ~20 per flow */
         return TCPF_ENOMEM;
-    }
+    memcpy(k, key, klen);
+    v = k + klen;
+    memcpy(v, value, vlen);
     e->v[e->n].scanner = who;
     e->v[e->n].key = k;
     e->v[e->n].value = v;

@@ -40,8 +40,9 @@ struct tcpf_wfile {
     char *path;                    /* prefix + name; NULL until the file exists */
     const char *name;              /* points into path after the prefix */
     int fd;                        /* -1 when not open (never created, evicted, finished) */
-    dev_t dev;
+    dev_t dev;                  /* identity of the file, valid when have_id */
     ino_t ino;
+    bool have_id;
     bool created;                  /* the current instance has a file */
     uint64_t base;                 /* stream offset of file offset 0 */
     uint64_t size;                 /* logical size of the instance */
@@ -494,9 +495,19 @@ wfile_close_fd(struct tcpf_wfile *f)
 static bool
 writer_evict_one(struct tcpf_writer *w)
 {
-    if (w->lru_head == NULL)
+    struct tcpf_wfile *f = w->lru_head;
+    struct stat st;
+
+    if (f == NULL)
         return false;
-    wfile_close_fd(w->lru_head);
+    /* Remember which file this is, so a reopen can tell whether it was replaced. The fd
+     * still refers to the inode we created, whatever happened to its name. */
+    if (!f->have_id && fstat(f->fd, &st) == 0) {
+        f->dev = st.st_dev;
+        f->ino = st.st_ino;
+        f->have_id = true;
+    }
+    wfile_close_fd(f);
     w->stats.evictions++;
     return true;
 }
@@ -622,7 +633,6 @@ wfile_create_file(struct tcpf_wfile *f)
     struct tcpf_writer *w = f->w;
     char name[TCPF_OUTNAME_MAX], prev[TCPF_OUTNAME_MAX];
     char msg[TCPF_ERRBUF_SIZE];
-    struct stat st;
     int fd = -1, err = 0, probe;
 
     prev[0] = '\0';
@@ -650,19 +660,12 @@ wfile_create_file(struct tcpf_wfile *f)
         wfile_fail_name(f, name, EEXIST);
         return -1;
     }
-    if (fstat(fd, &st) != 0) {
-        err = errno;
-        close(fd);
-        wfile_fail_name(f, name, err);
-        return -1;
-    }
     if (!wfile_set_path(f, name)) {
         close(fd);
         wfile_fail_name(f, name, ENOMEM);
         return -1;
     }
-    f->dev = st.st_dev;
-    f->ino = st.st_ino;
+    f->have_id = false; /* taken at the first eviction: most files are never reopened */
     f->created = true;
     w->stats.files_created++;
     wfile_opened(f, fd);
@@ -685,7 +688,7 @@ wfile_reopen(struct tcpf_wfile *f)
         writer_fail(w, f->path, err);
         return -1;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !f->have_id || st.st_dev != f->dev ||
         st.st_ino != f->ino) {
         close(fd);
         if (!w->failed) {
