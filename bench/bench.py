@@ -337,6 +337,9 @@ def parse_args():
     ap.add_argument("--jobs", default="1,2",
                     help="comma list: one 'ours -jN' row per value; N=1 runs without -j "
                          "(default 1,2)")
+    ap.add_argument("--ours-args", default="",
+                    help="extra arguments for our tcpflow, split on blanks (e.g. "
+                         "'-S dfxml.hash=none': 1.6.1 hashes nothing, ours sha256 by default)")
     ap.add_argument("--old", default=os.environ.get("OLD_TCPFLOW", "/usr/bin/tcpflow"),
                     help="tcpflow 1.6.1 ('' to skip)")
     ap.add_argument("--outdir-parent", default=None,
@@ -375,9 +378,9 @@ def parse_args():
     return ap, args
 
 
-def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch):
+def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch, ours_args=()):
     tools = []
-    base = [ours] + (["-P", plugin_dir] if plugin_dir else [])
+    base = [ours] + (["-P", plugin_dir] if plugin_dir else []) + list(ours_args)
     for j in jobs_list:
         extra = ["-j", str(j)] if j > 1 else []
         tools.append(Tool("ours -j%d" % j, base + extra + ["-o", "OUT", "-r", "CAP"],
@@ -467,7 +470,8 @@ def main():
     settle = args.settle if args.settle is not None else \
         (0.0 if ofs in RAM_FS else SETTLE_DEFAULT)
     outs = Outputs(outp, settle, args.defer_delete)
-    tools = make_tools(ours, plugin_dir, args.jobs_list, old, ceiling, outp, scratch)
+    tools = make_tools(ours, plugin_dir, args.jobs_list, old, ceiling, outp, scratch,
+                       args.ours_args.split())
     scanners = scanners_of(ours, plugin_dir)
 
     ver = subprocess.run([ours, "-V"], capture_output=True, text=True).stdout.split("\n")[0]

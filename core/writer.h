@@ -69,7 +69,7 @@
  * peak RSS stays below tcpflow 1.6.1's with thousands of open flows (4 MiB cost 3-4 MB of
  * peak RSS on bench's interleaved shape for no measurable speed); a big flow needs only
  * one TCPF_WRITER_BUF_MAX buffer to cut its writes ~180-fold. */
-#define TCPF_WRITER_DEFAULT_BUF_BUDGET ((size_t)1 << 20)
+#define TCPF_WRITER_DEFAULT_BUF_BUDGET ((size_t)256 << 10)
 
 /* Return codes. */
 #define TCPF_WRITER_OK      0
