@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
     build-essential g++ autoconf automake libtool pkg-config ca-certificates \
-    libpcap-dev zlib1g-dev libxml2-dev libcairo2-dev libssl-dev \
+    libpcap-dev zlib1g-dev libxml2-dev libcairo2-dev nettle-dev \
     libhttp-parser-dev libbrotli-dev libzstd-dev libmaxminddb-dev \
     poppler-utils brotli zstd \
     libcmocka-dev python3 libxml2-utils file procps util-linux coreutils \

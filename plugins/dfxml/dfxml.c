@@ -30,7 +30,10 @@
  * reports differs from the length hashed. Holes beyond dfxml.max_hash_zeros stop hashing for
  * the flow (bounded CPU on hostile captures).
  *
- * The plugin uses only <tcpflow/scanner.h>, libxml2 and libcrypto. The report is created with
+ * The digests are GNU Nettle's (its generic struct nettle_hash interface; one context block per
+ * flow, so flows hashed on different worker threads share nothing).
+ *
+ * The plugin uses only <tcpflow/scanner.h>, libxml2 and Nettle. The report is created with
  * derived_open(NULL, "report.xml") (a host-made temporary renamed at derived_close), except
  * with -S dfxml.path=FILE (tcpflow -X FILE): FILE is a path the user named, relative to the
  * working directory as in tcpflow 1.6.1, so the plugin makes the temporary itself next to it
@@ -44,6 +47,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,8 +60,9 @@
 
 #include <arpa/inet.h>
 #include <libxml/xmlversion.h>
-#include <openssl/evp.h>
-#include <openssl/opensslv.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha2.h>
+#include <nettle/version.h>
 
 #include <tcpflow/scanner.h>
 
@@ -69,14 +74,22 @@
 #define DFX_VERSION     "2.0.0-beta.0"
 #define DFX_REPORT_NAME "report.xml"
 #define DFX_MAX_HASHES  6
+#define DFX_MAX_DIGEST  SHA512_DIGEST_SIZE /* the largest digest_size of dfx_hashdefs */
+#define DFX_CTX_ALIGN   16u /* of each context in a flow's block (contexts hold uint64_t) */
+/* Nettle 4 dropped the length argument of the digest functions (always the full digest). */
+#if NETTLE_VERSION_MAJOR >= 4
+#define DFX_DIGEST(alg, ctx, n, out) (alg)->digest((ctx), (out))
+#else
+#define DFX_DIGEST(alg, ctx, n, out) (alg)->digest((ctx), (n), (out))
+#endif
 #define DFX_CORE        "tcpflow" /* scanner name of the core's report entries */
 
 static const struct {
-    const char *name; /* as written in hashdigest type= (DFXML hashDigestType) */
-    const char *ossl; /* OpenSSL digest name */
+    const char *name;              /* as written in hashdigest type= (DFXML hashDigestType) */
+    const struct nettle_hash *alg; /* Nettle's implementation */
 } dfx_hashdefs[] = {
-    { "md5", "MD5" },       { "sha1", "SHA1" },     { "sha224", "SHA224" },
-    { "sha256", "SHA256" }, { "sha384", "SHA384" }, { "sha512", "SHA512" },
+    { "md5", &nettle_md5 },       { "sha1", &nettle_sha1 },     { "sha224", &nettle_sha224 },
+    { "sha256", &nettle_sha256 }, { "sha384", &nettle_sha384 }, { "sha512", &nettle_sha512 },
 };
 
 struct dfx_state {
@@ -88,18 +101,21 @@ struct dfx_state {
     char *tmp_name;   /* own_file: temporary name in dirfd */
     char *final_name; /* own_file: last component of dfxml.path */
     const char *path; /* own_file: dfxml.path as given */
-    const EVP_MD *md[DFX_MAX_HASHES];
+    const struct nettle_hash *md[DFX_MAX_HASHES];
     const char *md_name[DFX_MAX_HASHES];
+    size_t md_off[DFX_MAX_HASHES]; /* offset of each context in a flow's block */
+    size_t flow_size;              /* struct dfx_flow + the contexts */
     size_t n_md;
     uint64_t max_zeros;
     struct timespec t0; /* CLOCK_MONOTONIC at init, for rusage clocktime */
 };
 
+/* One allocation per flow: this struct, then the n_md digest contexts at md_off[i]. */
 struct dfx_flow {
-    EVP_MD_CTX *ctx[DFX_MAX_HASHES];
     uint64_t pos;          /* stream bytes hashed, holes included */
     uint64_t zeros;        /* zero bytes hashed for holes */
     const char *abandoned; /* why hashing stopped, or NULL */
+    _Alignas(DFX_CTX_ALIGN) unsigned char ctx[]; /* the contexts */
 };
 
 static const struct tcpf_scanner_option dfx_options[] = {
@@ -184,6 +200,7 @@ static int
 dfx_parse_hashes(struct dfx_state *s, const char *spec)
 {
     const char *p = spec;
+    size_t k;
 
     s->n_md = 0;
     while (*p != '\0') {
@@ -208,13 +225,7 @@ dfx_parse_hashes(struct dfx_state *s, const char *spec)
                         break;
                 if (j < s->n_md)
                     break; /* listed twice */
-                s->md[s->n_md] = EVP_get_digestbyname(dfx_hashdefs[i].ossl);
-                if (s->md[s->n_md] == NULL) {
-                    s->host->log(s->host, TCPF_SLOG_ERROR,
-                                 "-S dfxml.hash: digest %s not available in libcrypto",
-                                 dfx_hashdefs[i].name);
-                    return TCPF_EINVAL;
-                }
+                s->md[s->n_md] = dfx_hashdefs[i].alg;
                 s->md_name[s->n_md++] = dfx_hashdefs[i].name;
                 break;
             }
@@ -229,6 +240,11 @@ dfx_parse_hashes(struct dfx_state *s, const char *spec)
         p += strcspn(p, ",");
         if (*p == ',')
             p++;
+    }
+    s->flow_size = sizeof(struct dfx_flow);
+    for (k = 0; k < s->n_md; k++) {
+        s->md_off[k] = s->flow_size - offsetof(struct dfx_flow, ctx);
+        s->flow_size += (s->md[k]->context_size + DFX_CTX_ALIGN - 1) & ~(size_t)(DFX_CTX_ALIGN - 1);
     }
     return TCPF_OK;
 }
@@ -355,12 +371,9 @@ dfx_write_creator(struct dfx_state *s, const struct tcpf_run *run)
     dfx_xml_attr(x, "version", LIBXML_DOTTED_VERSION);
     dfx_xml_end(x);
     dfx_xml_start(x, "library");
-    dfx_xml_attr(x, "name", "libcrypto");
-#ifdef OPENSSL_VERSION_STR
-    dfx_xml_attr(x, "version", OPENSSL_VERSION_STR);
-#else
-    dfx_xml_attr(x, "version", OPENSSL_VERSION_TEXT);
-#endif
+    dfx_xml_attr(x, "name", "nettle");
+    snprintf(buf, sizeof(buf), "%d.%d", NETTLE_VERSION_MAJOR, NETTLE_VERSION_MINOR);
+    dfx_xml_attr(x, "version", buf);
     dfx_xml_end(x);
     dfx_xml_end(x); /* build_environment */
     dfx_xml_start(x, "execution_environment");
@@ -461,12 +474,6 @@ fail:
 static void
 dfx_flow_free(struct dfx_flow *f)
 {
-    size_t i;
-
-    if (f == NULL)
-        return;
-    for (i = 0; i < DFX_MAX_HASHES; i++)
-        EVP_MD_CTX_free(f->ctx[i]);
     free(f);
 }
 
@@ -482,29 +489,22 @@ dfx_flow_open(void *sstate, const struct tcpf_flow *flow, void **fstate)
         return TCPF_DETACH; /* no report: nothing to do, and no flow_close */
     if (s->n_md == 0)
         return TCPF_OK; /* fstate NULL: no hashing */
-    f = calloc(1, sizeof(*f));
+    f = calloc(1, s->flow_size);
     if (f == NULL)
         return TCPF_OK; /* still reported, without hashes */
-    for (i = 0; i < s->n_md; i++) {
-        f->ctx[i] = EVP_MD_CTX_new();
-        if (f->ctx[i] == NULL || EVP_DigestInit_ex(f->ctx[i], s->md[i], NULL) != 1)
-            f->abandoned = "digest-error";
-    }
+    for (i = 0; i < s->n_md; i++)
+        s->md[i]->init(f->ctx + s->md_off[i]);
     *fstate = f;
     return TCPF_OK;
 }
 
-static bool
-dfx_hash_update(struct dfx_state *s, struct dfx_flow *f, const void *p, size_t n)
+static void
+dfx_hash_update(struct dfx_state *s, struct dfx_flow *f, const uint8_t *p, size_t n)
 {
     size_t i;
 
     for (i = 0; i < s->n_md; i++)
-        if (EVP_DigestUpdate(f->ctx[i], p, n) != 1) {
-            f->abandoned = "digest-error";
-            return false;
-        }
-    return true;
+        s->md[i]->update(f->ctx + s->md_off[i], n, p);
 }
 
 static int
@@ -529,16 +529,14 @@ dfx_flow_data(void *sstate, void *fstate, const struct tcpf_flow *flow, const st
         while (hole > 0) {
             size_t n = hole > sizeof(zeros) ? sizeof(zeros) : (size_t)hole;
 
-            if (!dfx_hash_update(s, f, zeros, n))
-                return TCPF_DETACH;
+            dfx_hash_update(s, f, zeros, n);
             hole -= n;
         }
         f->pos = c->offset;
     }
     skip = f->pos - c->offset; /* bytes of this chunk already hashed (never expected) */
     if (c->len > skip && c->data != NULL) {
-        if (!dfx_hash_update(s, f, c->data + skip, c->len - (size_t)skip))
-            return TCPF_DETACH;
+        dfx_hash_update(s, f, c->data + skip, c->len - (size_t)skip);
         f->pos = c->offset + c->len;
     }
     return TCPF_OK;
@@ -546,19 +544,17 @@ dfx_flow_data(void *sstate, void *fstate, const struct tcpf_flow *flow, const st
 
 /* Finishes the digests into hex[i]. Returns false if there are none. */
 static bool
-dfx_hash_final(struct dfx_state *s, struct dfx_flow *f, char hex[][EVP_MAX_MD_SIZE * 2 + 1])
+dfx_hash_final(struct dfx_state *s, struct dfx_flow *f, char hex[][DFX_MAX_DIGEST * 2 + 1])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
+    uint8_t md[DFX_MAX_DIGEST];
     unsigned int n, j;
     size_t i;
 
     if (f == NULL || f->abandoned != NULL || s->n_md == 0)
         return false;
     for (i = 0; i < s->n_md; i++) {
-        if (EVP_DigestFinal_ex(f->ctx[i], md, &n) != 1) {
-            f->abandoned = "digest-error";
-            return false;
-        }
+        n = s->md[i]->digest_size;
+        DFX_DIGEST(s->md[i], f->ctx + s->md_off[i], n, md);
         for (j = 0; j < n; j++)
             snprintf(hex[i] + 2 * j, 3, "%02x", md[j]);
         hex[i][2 * n] = '\0';
@@ -738,7 +734,7 @@ dfx_flow_close(void *sstate, void *fstate, const struct tcpf_flow *flow, enum tc
     struct dfx_state *s = sstate;
     struct dfx_flow *f = fstate;
     struct dfx_xml *x = s->x;
-    char hex[DFX_MAX_HASHES][EVP_MAX_MD_SIZE * 2 + 1], why_not[96];
+    char hex[DFX_MAX_HASHES][DFX_MAX_DIGEST * 2 + 1], why_not[96];
     bool have = dfx_hash_final(s, f, hex), match;
     size_t i;
 

@@ -21,8 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HTTP_HAVE_CRYPTO
-#include <openssl/evp.h>
+#ifdef HTTP_HAVE_NETTLE
+#include <nettle/sha2.h>
+#include <nettle/version.h>
+#if NETTLE_VERSION_MAJOR >= 4 /* no length argument since Nettle 4 */
+#define BODY_SHA256_DIGEST(c, md) sha256_digest((c), (md))
+#else
+#define BODY_SHA256_DIGEST(c, md) sha256_digest((c), SHA256_DIGEST_SIZE, (md))
+#endif
 #endif
 
 #include "http.h"
@@ -72,16 +78,16 @@ http_events_str(unsigned ev, char *buf, size_t len)
 
 /* ---- digests -------------------------------------------------------------------------------- */
 
+/* sha256 with Nettle; one heap context per body (NULL without Nettle or out of memory: no
+ * digest is reported). */
 static void *
 body_sha_new(void)
 {
-#ifdef HTTP_HAVE_CRYPTO
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
+#ifdef HTTP_HAVE_NETTLE
+    struct sha256_ctx *c = malloc(sizeof(*c));
 
-    if (c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(c);
-        c = NULL;
-    }
+    if (c != NULL)
+        sha256_init(c);
     return c;
 #else
     return NULL;
@@ -91,9 +97,9 @@ body_sha_new(void)
 static void
 body_sha_update(void *c, const uint8_t *d, size_t n)
 {
-#ifdef HTTP_HAVE_CRYPTO
+#ifdef HTTP_HAVE_NETTLE
     if (c != NULL)
-        EVP_DigestUpdate(c, d, n);
+        sha256_update(c, n, d);
 #else
     (void)c, (void)d, (void)n;
 #endif
@@ -102,17 +108,17 @@ body_sha_update(void *c, const uint8_t *d, size_t n)
 static void
 body_sha_end(void **cp, char hex[65])
 {
-#ifdef HTTP_HAVE_CRYPTO
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0, i;
+#ifdef HTTP_HAVE_NETTLE
+    uint8_t md[SHA256_DIGEST_SIZE];
+    unsigned int i;
 
     hex[0] = '\0';
     if (*cp == NULL)
         return;
-    if (EVP_DigestFinal_ex(*cp, md, &n) == 1 && n == 32)
-        for (i = 0; i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    EVP_MD_CTX_free(*cp);
+    BODY_SHA256_DIGEST(*cp, md);
+    for (i = 0; i < sizeof(md); i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    free(*cp);
     *cp = NULL;
 #else
     hex[0] = '\0';

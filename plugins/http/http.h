@@ -68,7 +68,7 @@ struct http_body {
     size_t keep_len, keep_cap;
     bool keep_over;
     bool out_failed;              /* the body file could not be created */
-    void *sha, *rsha;             /* digest contexts (NULL without libcrypto) */
+    void *sha, *rsha;             /* sha256 contexts (NULL without Nettle) */
     char sha_hex[65], rsha_hex[65];
     unsigned events;
     const char *detail;           /* decoder error text */
