@@ -238,13 +238,27 @@ dfx_xml_attr(struct dfx_xml *x, const char *name, const char *value)
     xmlsafe_check(x, xmlTextWriterWriteAttribute(x->w, (const xmlChar *)name, (const xmlChar *)v));
 }
 
+/* v in decimal, written at the end of buf; returns where it starts. (snprintf cost a
+ * twentieth of a run of short connections: a dozen numbers per flow.) */
+static const char *
+dfx_u64_dec(uint64_t v, char buf[24])
+{
+    char *p = buf + 23;
+
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return p;
+}
+
 void
 dfx_xml_attr_u64(struct dfx_xml *x, const char *name, uint64_t v)
 {
     char buf[24];
 
-    snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    dfx_xml_attr(x, name, buf);
+    dfx_xml_attr(x, name, dfx_u64_dec(v, buf));
 }
 
 void
@@ -270,6 +284,5 @@ dfx_xml_elem_u64(struct dfx_xml *x, const char *name, uint64_t v)
 {
     char buf[24];
 
-    snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    dfx_xml_elem(x, name, buf);
+    dfx_xml_elem(x, name, dfx_u64_dec(v, buf));
 }

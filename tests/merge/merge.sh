@@ -21,7 +21,7 @@ command -v xmllint >/dev/null 2>&1 || skip_all "xmllint (libxml2-utils) is not i
 [ -f "$MERGE" ] || skip_all "no merge tool at $MERGE"
 : "${TCPFLOW_PLUGIN_PATH:=$TF_BUILDDIR/plugins/.libs}"
 export TCPFLOW_PLUGIN_PATH
-[ -f "$TCPFLOW_PLUGIN_PATH/dfxml.so" ] || skip_all "dfxml.so not built (needs libxml2 and libcrypto)"
+[ -f "$TCPFLOW_PLUGIN_PATH/dfxml.so" ] || skip_all "dfxml.so not built (needs libxml2 and nettle)"
 
 # ---- helpers -------------------------------------------------------------------------------
 
