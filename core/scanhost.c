@@ -79,7 +79,9 @@ struct sh_flow {
     struct tcpf_scanhost *h;
     struct tcpf_conn *conn;
     unsigned dir;
-    char *file_name, *file_path;
+    char *file_path;                 /* owned: "outdir/" + name, as tcpflow prints it */
+    const char *file_name;           /* the name relative to the output directory: a tail of
+                                      * file_path */
     struct sh_entries entries;
     struct sh_derived derived;
     /* flow_stream buffer: bytes [0, s_len) of the stream; holes are zero bytes */
@@ -1061,20 +1063,15 @@ tcpf_scanhost_set_flow_file(struct tcpf_scanhost *h, struct tcpf_conn *conn, uns
 
     if (fl == NULL || path == NULL || (fl->file_path && strcmp(fl->file_path, path) == 0))
         return;
+    /* One allocation, "prefix" + name: the name is its tail (thousands of open flows). */
     plen = strlen(h->prefix);
-    if (plen > 0 && strncmp(path, h->prefix, plen) == 0 && path[plen] != '\0') {
-        n = strdup(path + plen);
+    if (plen > 0 && strncmp(path, h->prefix, plen) == 0 && path[plen] != '\0')
         p = strdup(path);
-    } else {
-        n = strdup(path);
+    else
         p = sh_display(h, path);
-    }
-    if (n == NULL || p == NULL) {
-        free(n);
-        free(p);
+    if (p == NULL)
         return;
-    }
-    free(fl->file_name);
+    n = p + plen;
     free(fl->file_path);
     fl->file_name = n;
     fl->file_path = p;
@@ -1296,8 +1293,7 @@ tcpf_scanhost_flow_close(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsign
     sh_derived_free(&fl->derived);
     free(fl->s_buf);
     free(fl->holes);
-    free(fl->file_name);
-    free(fl->file_path);
+    free(fl->file_path); /* file_name points into it */
     fl->magic = 0;
     free(fl);
 }
