@@ -109,6 +109,8 @@ mkdir -p -- "$MUT_WORK" "$TF_TMP/mutants"
 
 MUT_OPTS="-e http"
 if "$TCPFLOW" -H 2>/dev/null | grep -q '^ *netviz'; then MUT_OPTS="$MUT_OPTS -e netviz"; fi
+# MUT_EXTRA: more options for every run, e.g. MUT_EXTRA='-j 3' for the worker threads
+MUT_OPTS="$MUT_OPTS ${MUT_EXTRA:-}"
 MUT_T=${TF_MUT_T:-60}
 MUT_FSIZE=$((1024 * 1024 * 1024))
 MUT_MAXOUT=$((256 * 1024 * 1024))
