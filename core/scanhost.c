@@ -72,6 +72,19 @@ struct sh_hole {
     uint64_t off, len;
 };
 
+/* The flow_stream buffer of a direction: bytes [0, len) of the stream; holes are zero bytes.
+ * Allocated only for flows a scanner wants whole (stream_max > 0): thousands of open flows
+ * should not each carry it. */
+struct sh_stream {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t want;        /* bytes we want to keep (max over scanners) */
+    uint64_t total;       /* stream end seen */
+    struct sh_hole *holes; /* holes inside [0, len), in order */
+    size_t n_holes, cap_holes;
+    bool stopped;         /* budget exhausted or out of memory: no more buffering */
+};
+
 /* Per-direction state: struct tcpf_dir.scan_state. */
 struct sh_flow {
     uint32_t magic;
@@ -84,14 +97,7 @@ struct sh_flow {
                                       * file_path */
     struct sh_entries entries;
     struct sh_derived derived;
-    /* flow_stream buffer: bytes [0, s_len) of the stream; holes are zero bytes */
-    uint8_t *s_buf;
-    size_t s_len, s_cap;
-    uint64_t s_want;      /* bytes we want to keep (max over scanners), 0 = no buffering */
-    uint64_t s_total;     /* stream end seen */
-    struct sh_hole *holes; /* holes inside [0, s_len), in order */
-    size_t n_holes, cap_holes;
-    bool s_stopped;       /* budget exhausted: no more buffering */
+    struct sh_stream *st; /* owned; NULL unless a scanner asked for flow_stream */
     struct sh_flow *prev, *next; /* all open flows, for shutdown */
     struct sh_slot slots[];  /* one per entry of h->flow_order */
 };
@@ -989,6 +995,7 @@ sh_view_init(struct sh_flow *fl)
 static void
 sh_open_all(struct tcpf_scanhost *h, struct sh_flow *fl)
 {
+    uint64_t want = 0;
     size_t i;
     int rc;
 
@@ -1000,18 +1007,26 @@ sh_open_all(struct tcpf_scanhost *h, struct sh_flow *fl)
         rc = s->d->flow_open ? s->d->flow_open(s->sstate, &fl->view, &sl->fstate) : TCPF_OK;
         if (rc == TCPF_OK) {
             sl->state = SH_SLOT_OPEN;
-            if (s->d->stream_max > fl->s_want)
-                fl->s_want = s->d->stream_max;
+            if (s->d->stream_max > want)
+                want = s->d->stream_max;
         } else {
             sl->state = SH_SLOT_NONE;
             if (rc < 0)
                 sh_error(s, fl, "flow_open", rc);
         }
     }
-    if (fl->s_want > TCPF_STREAM_HOST_MAX)
-        fl->s_want = TCPF_STREAM_HOST_MAX;
-    if (fl->s_want > SIZE_MAX / 2)
-        fl->s_want = SIZE_MAX / 2;
+    if (want > TCPF_STREAM_HOST_MAX)
+        want = TCPF_STREAM_HOST_MAX;
+    if (want > SIZE_MAX / 2)
+        want = SIZE_MAX / 2;
+    if (want > 0) {
+        fl->st = calloc(1, sizeof(*fl->st));
+        if (fl->st != NULL)
+            fl->st->want = want;
+        else
+            tcpf_log(TCPF_LOG_WARN, "scanners: out of memory: flow %" PRIu64 " gets no "
+                     "flow_stream data", fl->view.flow_id);
+    }
 }
 
 static struct sh_flow *
@@ -1084,55 +1099,56 @@ static void
 sh_buffer(struct tcpf_scanhost *h, struct sh_flow *fl, uint64_t offset, const uint8_t *data,
           size_t len)
 {
-    uint64_t end = offset + len, want = end < fl->s_want ? end : fl->s_want;
+    struct sh_stream *st = fl->st;
+    uint64_t end = offset + len, want = end < st->want ? end : st->want;
     uint64_t fill_end = offset < want ? offset : want;
     size_t ncap;
     uint8_t *nb;
 
-    if (end > fl->s_total)
-        fl->s_total = end;
-    if (fl->s_stopped || want <= fl->s_len)
+    if (end > st->total)
+        st->total = end;
+    if (st->stopped || want <= st->len)
         return;
-    if (want > fl->s_cap) {
-        ncap = fl->s_cap ? fl->s_cap : 4096;
+    if (want > st->cap) {
+        ncap = st->cap ? st->cap : 4096;
         while (ncap < want)
             ncap *= 2;
-        if (ncap > fl->s_want)
-            ncap = (size_t)fl->s_want;
+        if (ncap > st->want)
+            ncap = (size_t)st->want;
         SH_LOCK(h);
-        if (h->stream_used + (ncap - fl->s_cap) > h->stream_budget)
+        if (h->stream_used + (ncap - st->cap) > h->stream_budget)
             ncap = (size_t)want;
-        if (h->stream_used + (ncap - fl->s_cap) > h->stream_budget) {
+        if (h->stream_used + (ncap - st->cap) > h->stream_budget) {
             SH_UNLOCK(h);
-            fl->s_stopped = true;
+            st->stopped = true;
             return;
         }
-        h->stream_used += ncap - fl->s_cap; /* reserved before realloc, returned on failure */
+        h->stream_used += ncap - st->cap; /* reserved before realloc, returned on failure */
         SH_UNLOCK(h);
-        if ((nb = realloc(fl->s_buf, ncap)) == NULL) {
+        if ((nb = realloc(st->buf, ncap)) == NULL) {
             SH_LOCK(h);
-            h->stream_used -= ncap - fl->s_cap;
+            h->stream_used -= ncap - st->cap;
             SH_UNLOCK(h);
-            fl->s_stopped = true;
+            st->stopped = true;
             return;
         }
-        fl->s_buf = nb;
-        fl->s_cap = ncap;
+        st->buf = nb;
+        st->cap = ncap;
     }
-    if (fill_end > fl->s_len) { /* a hole: zero bytes, remembered */
-        if (sh_grow((void **)&fl->holes, &fl->cap_holes, fl->n_holes, sizeof(*fl->holes)) < 0) {
-            fl->s_stopped = true;
+    if (fill_end > st->len) { /* a hole: zero bytes, remembered */
+        if (sh_grow((void **)&st->holes, &st->cap_holes, st->n_holes, sizeof(*st->holes)) < 0) {
+            st->stopped = true;
             return;
         }
-        fl->holes[fl->n_holes].off = fl->s_len;
-        fl->holes[fl->n_holes].len = fill_end - fl->s_len;
-        fl->n_holes++;
-        memset(fl->s_buf + fl->s_len, 0, (size_t)(fill_end - fl->s_len));
-        fl->s_len = (size_t)fill_end;
+        st->holes[st->n_holes].off = st->len;
+        st->holes[st->n_holes].len = fill_end - st->len;
+        st->n_holes++;
+        memset(st->buf + st->len, 0, (size_t)(fill_end - st->len));
+        st->len = (size_t)fill_end;
     }
-    if (want > fl->s_len) {
-        memcpy(fl->s_buf + fl->s_len, data + (fl->s_len - offset), (size_t)want - fl->s_len);
-        fl->s_len = (size_t)want;
+    if (want > st->len) {
+        memcpy(st->buf + st->len, data + (st->len - offset), (size_t)want - st->len);
+        st->len = (size_t)want;
     }
 }
 
@@ -1152,7 +1168,7 @@ tcpf_scanhost_flow_data(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsigne
     fl->view.stream_bytes += len;
     fl->view.gap_bytes += gap;
     fl->view.gaps += gap > 0;
-    if (fl->s_want > 0)
+    if (fl->st != NULL)
         sh_buffer(h, fl, offset, data, len);
     memset(&c, 0, sizeof(c));
     c.struct_size = sizeof(c);
@@ -1193,12 +1209,16 @@ sh_close_one(struct tcpf_scanhost *h, struct sh_flow *fl, size_t i, enum tcpf_cl
     if (sl->state == SH_SLOT_OPEN && s->d->flow_stream != NULL) {
         memset(&st, 0, sizeof(st));
         st.struct_size = sizeof(st);
-        st.data = fl->s_buf;
-        st.len = fl->s_len < s->d->stream_max ? fl->s_len : (size_t)s->d->stream_max;
-        st.total_len = fl->s_total;
-        for (k = 0; k < fl->n_holes && fl->holes[k].off < st.len; k++)
-            st.gap_bytes += fl->holes[k].off + fl->holes[k].len <= st.len
-                                ? fl->holes[k].len : st.len - fl->holes[k].off;
+        if (fl->st != NULL) {
+            const struct sh_stream *b = fl->st;
+
+            st.data = b->buf;
+            st.len = b->len < s->d->stream_max ? b->len : (size_t)s->d->stream_max;
+            st.total_len = b->total;
+            for (k = 0; k < b->n_holes && b->holes[k].off < st.len; k++)
+                st.gap_bytes += b->holes[k].off + b->holes[k].len <= st.len
+                                    ? b->holes[k].len : st.len - b->holes[k].off;
+        }
         st.is_truncated = st.len < st.total_len;
         if (st.is_truncated) {
             SH_LOCK(h);
@@ -1286,13 +1306,17 @@ tcpf_scanhost_flow_close(struct tcpf_scanhost *h, struct tcpf_conn *conn, unsign
         h->flows = fl->next;
     if (fl->next != NULL)
         fl->next->prev = fl->prev;
-    h->stream_used -= fl->s_cap;
+    if (fl->st != NULL)
+        h->stream_used -= fl->st->cap;
     SH_UNLOCK(h);
     conn->dir[dir].scan_state = NULL;
     sh_entries_free(&fl->entries);
     sh_derived_free(&fl->derived);
-    free(fl->s_buf);
-    free(fl->holes);
+    if (fl->st != NULL) {
+        free(fl->st->buf);
+        free(fl->st->holes);
+        free(fl->st);
+    }
     free(fl->file_path); /* file_name points into it */
     fl->magic = 0;
     free(fl);
