@@ -356,23 +356,36 @@ main_jobs_blocker(const struct tcpf_options *o, const struct tcpf_scanhost *host
     return NULL;
 }
 
-/* Creates the -j N writers (the first one is already made): the descriptor and buffer
- * budgets are shared out. Returns 0, or -1 after logging. */
+/* Creates the -j N writers w[1..n-1] beside w[0], made from the same options, and shares
+ * the descriptor and buffer budgets out between all n. Returns 0, or -1 after logging. */
 static int
-main_more_writers(const struct tcpf_writer_opts *base, unsigned n, struct tcpf_writer **w)
+main_more_writers(const struct tcpf_writer_opts *wo, unsigned n, struct tcpf_writer **w)
 {
-    struct tcpf_writer_opts wo = *base;
     char err[MAIN_ERRLEN];
     unsigned i;
 
     for (i = 1; i < n; i++) {
-        w[i] = tcpf_writer_create(&wo, err);
+        w[i] = tcpf_writer_create(wo, err);
         if (w[i] == NULL) {
             tcpf_log(TCPF_LOG_ERROR, "%s", err);
             return -1;
         }
     }
+    for (i = 0; i < n; i++)
+        tcpf_writer_share_budgets(w[i], n);
     return 0;
+}
+
+/* True if any writer of w[0..TCPF_WORKERS_MAX) (NULL entries skipped) has failed. */
+static bool
+main_writers_failed(struct tcpf_writer *const *w)
+{
+    unsigned i;
+
+    for (i = 0; i < TCPF_WORKERS_MAX; i++)
+        if (w[i] != NULL && tcpf_writer_failed(w[i]))
+            return true;
+    return false;
 }
 
 /* The run proper, after options are parsed. Returns the exit status. */
@@ -381,8 +394,8 @@ main_run(struct tcpf_options *o)
 {
     char err[MAIN_ERRLEN];
     struct tcpf_writer_opts wo;
-    struct tcpf_writer *writer = NULL;
-    struct tcpf_writer *writers[TCPF_WORKERS_MAX] = { NULL };
+    struct tcpf_writer *writers[TCPF_WORKERS_MAX] = { NULL }; /* one per share with -j N */
+    struct tcpf_writer *writer = NULL;                      /* writers[0] */
     struct tcpf_workers *workers = NULL;
     unsigned jobs = o->jobs, i;
     struct tcpf_scanhost *host = NULL;
@@ -425,13 +438,7 @@ main_run(struct tcpf_options *o)
         wo.store = o->store;
         wo.max_seek = o->max_seek;
         wo.max_gap_total = o->max_gap_total;
-        if (o->jobs > 1) { /* -j N: one writer per worker shares the budgets */
-            uint32_t fds = o->max_fds ? o->max_fds : tcpf_writer_default_max_fds();
-
-            wo.max_fds = fds / o->jobs > 0 ? fds / o->jobs : 1;
-            wo.buf_budget /= o->jobs;
-        }
-        writer = tcpf_writer_create(&wo, err);
+        writer = writers[0] = tcpf_writer_create(&wo, err);
         if (writer == NULL) {
             tcpf_log(TCPF_LOG_ERROR, "%s", err);
             goto out;
@@ -462,7 +469,6 @@ main_run(struct tcpf_options *o)
     if (jobs > 1) {
         struct tcpf_workers_config wc;
 
-        writers[0] = writer;
         if (writer != NULL && main_more_writers(&wo, jobs, writers) < 0)
             goto out;
         memset(&wc, 0, sizeof(wc));
@@ -491,10 +497,7 @@ main_run(struct tcpf_options *o)
                  (int)main_signal);
         status = TCPF_EXIT_FATAL;
     }
-    for (i = 1; i < jobs; i++)
-        if (writers[i] != NULL && tcpf_writer_failed(writers[i]))
-            status = TCPF_EXIT_FATAL;
-    if (writer != NULL && tcpf_writer_failed(writer))
+    if (main_writers_failed(writers))
         status = TCPF_EXIT_FATAL;
     tcpf_engine_report_run(eng);
     tcpf_scanhost_report_add(host, NULL, 0, "exit_status",
@@ -509,14 +512,10 @@ out:
             status = TCPF_EXIT_FATAL;
         tcpf_scanhost_destroy(host);
     }
-    if (writer != NULL && tcpf_writer_failed(writer))
+    if (main_writers_failed(writers))
         status = TCPF_EXIT_FATAL;
-    tcpf_writer_destroy(writer);
-    for (i = 1; i < TCPF_WORKERS_MAX; i++) {
-        if (writers[i] != NULL && tcpf_writer_failed(writers[i]))
-            status = TCPF_EXIT_FATAL;
+    for (i = 0; i < TCPF_WORKERS_MAX; i++)
         tcpf_writer_destroy(writers[i]);
-    }
     if (console != NULL && tcpf_console_destroy(console) < 0)
         status = TCPF_EXIT_FATAL;
     tcpf_pcapin_close(live);

@@ -295,6 +295,15 @@ tcpf_writer_max_fds(const struct tcpf_writer *w)
     return w->max_fds;
 }
 
+void
+tcpf_writer_share_budgets(struct tcpf_writer *w, unsigned n)
+{
+    if (n < 2)
+        return;
+    w->max_fds = w->max_fds / n > 0 ? w->max_fds / n : 1;
+    w->buf_budget /= n;
+}
+
 /* ---- the LRU of open files ---- */
 
 /* Unlinks an open file from the LRU. */

@@ -169,6 +169,11 @@ int tcpf_writer_dirfd(const struct tcpf_writer *w);
 /* The effective max_fds (after deriving it from RLIMIT_NOFILE). */
 unsigned tcpf_writer_max_fds(const struct tcpf_writer *w);
 
+/* tcpflow -j N: keeps 1/n of the descriptor budget (at least one) and of the coalescing
+ * buffer budget, for a writer that shares the run's budgets with n - 1 others. Call before
+ * the first file is created. */
+void tcpf_writer_share_budgets(struct tcpf_writer *w, unsigned n);
+
 /* Creates the output state of one flow direction. *vars is copied (vars->count is ignored:
  * probing starts at 0). No file is created until the first tcpf_wfile_write() with data,
  * and the name is chosen then. Returns NULL only on allocation failure. */

@@ -130,6 +130,11 @@ t_fallback_scanner() {
     grep -q 'running single-threaded: scanner good does not declare TCPF_SCANNER_PARALLEL' \
         j2/stderr || { diag_file j2/stderr 3; fail "no fall-back notice for an ABI 1.0 scanner"; }
     [ "$(cat j2/rc)" = 0 ] || fail "exit status $(cat j2/rc)"
+    # The fall-back keeps the whole descriptor budget (-f): the same evictions as -j 1.
+    run_in f1 -P "$TF_WORK/p" -e good -f 16 -r "$PAR"
+    run_in f2 -P "$TF_WORK/p" -e good -f 16 -j 2 -r "$PAR"
+    grep -q 'key="fd_evictions"' f1/report.norm || fail "no fd_evictions entry in report.xml"
+    same f1 f2
 }
 t_usage() {
     for bad in 0 65 x 2k; do
