@@ -58,9 +58,7 @@ struct wk_close {
 
 struct wk_worker {
     struct tcpf_workers *w;
-    unsigned id;
     pthread_t thread;
-    bool started;
     struct tcpf_engine *eng;
 
     /* batch queue and free list (mutex m) */
@@ -78,7 +76,6 @@ struct wk_worker {
 };
 
 struct tcpf_workers {
-    const struct tcpf_options *opts;
     struct tcpf_scanhost *scanhost;
     unsigned n;
     struct wk_worker *wk;
@@ -471,7 +468,6 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
 
     if (w == NULL || cfg->n < 2 || cfg->n > TCPF_WORKERS_MAX)
         goto oom;
-    w->opts = cfg->opts;
     w->scanhost = cfg->scanhost;
     w->n = cfg->n;
     pthread_mutex_init(&w->order_lock, NULL);
@@ -482,7 +478,6 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
         struct tcpf_engine_config ec;
 
         k->w = w;
-        k->id = i;
         pthread_mutex_init(&k->m, NULL);
         pthread_mutex_init(&k->om, NULL);
         pthread_cond_init(&k->cv_work, NULL);
@@ -528,12 +523,10 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
                 wk_append(k, WK_FINISH, UINT64_MAX, 0);
                 wk_send(k, UINT64_MAX);
                 pthread_join(k->thread, NULL);
-                k->started = false;
             }
             tcpf_workers_destroy(w);
             return NULL;
         }
-        w->wk[i].started = true;
     }
     w->running = true;
     return w;
@@ -568,10 +561,8 @@ tcpf_workers_finish(struct tcpf_workers *w, struct tcpf_engine *front)
             nanosleep(&ts, NULL);
         }
     }
-    for (i = 1; i < w->n; i++) {
+    for (i = 1; i < w->n; i++)
         pthread_join(w->wk[i].thread, NULL);
-        w->wk[i].started = false;
-    }
     wk_merge(w, true);
     for (i = 0; i < w->n && front != NULL; i++)
         tcpf_engine_absorb(front, w->wk[i].eng);
