@@ -3,13 +3,14 @@
 """tcpflow benchmark driver (python3 stdlib only); started by bench/run.sh, see README.md.
 
 For each capture shape: generate the capture (cached in SCRATCH/caps); for each tool (our
-tcpflow once per --jobs value, Debian's tcpflow 1.6.1, the pcapread ceiling) do one warm-up
-run that also samples the open descriptors; then RUNS rounds of timed runs, the tool order
-reversed every other round (A B C, C B A, ...) so that slow drift of the machine hits every
-tool alike. Before each timed run the tool's previous output is removed and `sync` is called;
-for shapes that create many files, the run starts --settle seconds after the last removal
-(ext4 charges file creation for recently deleted inodes; see README.md). Prints one table
-row per tool, the ratios, and cmp's the flow files of each "ours" row against 1.6.1's.
+tcpflow once per --jobs value, Debian's tcpflow 1.6.1, the writefloor write floor, the
+pcapread ceiling) do one warm-up run that also samples the open descriptors; then RUNS rounds
+of timed runs, the tool order reversed every other round (A B C, C B A, ...) so that slow
+drift of the machine hits every tool alike. Before each timed run the tool's previous output
+is removed and `sync` is called; for shapes that create many files, the run starts --settle
+seconds after the last removal (ext4 charges file creation for recently deleted inodes; see
+README.md). Prints one table row per tool, the ratios, and cmp's the flow files of each
+"ours" row and of the write floor against 1.6.1's.
 """
 import argparse
 import filecmp
@@ -33,6 +34,7 @@ QUICK = dict(huge_mb=100, huge_flows=4, short_conns=50000, inter_mb=50, inter_fl
 SHAPES = ("huge", "short", "interleaved", "http")
 OLD = "tcpflow-1.6.1"
 CEIL = "pcapread"
+FLOOR = "writefloor"
 # ext4 without a journal does not reuse an inode within 60 s of its deletion (RECENTCY_MIN in
 # fs/ext4/ialloc.c, Linux >= 5.7; 300 s more while the inode table block is dirty, hence the
 # sync), and scanning past such inodes costs ~0.5 ms per file creation. 62 s clears it.
@@ -68,13 +70,25 @@ def capture(args, scratch, shape):
     return path
 
 
-def build_ceiling(scratch):
-    exe = os.path.join(scratch, "pcapread")
-    src = os.path.join(HERE, "pcapread.c")
+def build_helper(scratch, name):
+    """Builds bench/NAME.c into SCRATCH/NAME with `$CC -O2 ... -lpcap` unless the executable
+    is newer than the source; returns its path."""
+    exe = os.path.join(scratch, name)
+    src = os.path.join(HERE, name + ".c")
     if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
         cc = os.environ.get("CC", "cc")
         subprocess.run([cc, "-O2", "-o", exe, src, "-lpcap"], check=True)
     return exe
+
+
+def build_ceiling(scratch):
+    """The ceiling: pcapread.c, a bare libpcap read loop that writes nothing."""
+    return build_helper(scratch, CEIL)
+
+
+def build_floor(scratch):
+    """The write floor: writefloor.c, one pwrite() per TCP payload into tcpflow-named files."""
+    return build_helper(scratch, FLOOR)
 
 
 def clean(out):
@@ -258,13 +272,14 @@ def flow_files(d):
     return names
 
 
-def compare(a, b):
-    """Compares the flow files (all but report.xml) of dirs a and b. Returns a sentence."""
+def compare(a, b, a_name="ours"):
+    """Compares the flow files (all but report.xml) of dirs a (a_name's) and b (1.6.1's).
+    Returns a sentence."""
     na, nb = flow_files(a), flow_files(b)
     if na != nb:
         only_a, only_b = sorted(na - nb), sorted(nb - na)
-        return ("DIFFERENT file sets: %d only in ours %s, %d only in 1.6.1 %s"
-                % (len(only_a), only_a[:3], len(only_b), only_b[:3]))
+        return ("DIFFERENT file sets: %d only in %s %s, %d only in 1.6.1 %s"
+                % (len(only_a), a_name, only_a[:3], len(only_b), only_b[:3]))
     bad = [n for n in sorted(na)
            if not filecmp.cmp(os.path.join(a, n), os.path.join(b, n), shallow=False)]
     if bad:
@@ -358,6 +373,9 @@ def parse_args():
                     help="also write every figure to FILE as JSON (rewritten after each shape)")
     ap.add_argument("--no-fds", action="store_true", help="skip descriptor sampling")
     ap.add_argument("--no-compare", action="store_true", help="skip the output comparison")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="skip the writefloor row (one pwrite() per TCP payload, no "
+                         "reassembly: the least a per-packet writer pays)")
     for k, v in FULL.items():
         ap.add_argument("--" + k.replace("_", "-"), type=int, default=None,
                         help="default %d (quick %d)" % (v, QUICK[k]))
@@ -378,7 +396,10 @@ def parse_args():
     return ap, args
 
 
-def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch, ours_args=()):
+def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch, ours_args=(),
+               floor=None):
+    """The rows of every shape: ours per -j value, 1.6.1 (if old), the write floor (if
+    floor) and the ceiling. The writing tools' output dirs are all under outp."""
     tools = []
     base = [ours] + (["-P", plugin_dir] if plugin_dir else []) + list(ours_args)
     for j in jobs_list:
@@ -387,13 +408,46 @@ def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch, ours_ar
                           os.path.join(outp, "out-ours-j%d" % j), jobs=j))
     if old:
         tools.append(Tool(OLD, [old, "-o", "OUT", "-r", "CAP"], os.path.join(outp, "out-old")))
+    if floor:
+        tools.append(Tool(FLOOR, [floor, "CAP", "OUT"], os.path.join(outp, "out-floor")))
     tools.append(Tool(CEIL, [ceiling, "CAP"], os.path.join(scratch, "out-none"), writes=False))
     return tools
 
 
+def floor_wall(res):
+    """The write floor's best wall time, or None when it was not run or its last run
+    failed (a failed run is no floor)."""
+    r = res.get(FLOOR)
+    if r is None or r["wall"] is None or r["rc"] != 0:
+        return None
+    return r["wall"]
+
+
+def report_floor(res, o_wall, f_wall):
+    """Prints the shape's write-floor lines: 1.6.1 against the floor, and the best
+    throughput ratio over 1.6.1 that a per-packet writer could reach (1.6.1 wall / floor
+    wall). Returns the shape-level JSON fields (None where not measured)."""
+    fields = dict(floor_wall=round(f_wall, 4) if f_wall else None, old_vs_floor=None,
+                  floor_vs_old=None)
+    r = res.get(FLOOR)
+    if r is None or r["skipped"]:
+        return fields
+    if f_wall is None:
+        print("(no %s ratios: its last run exited with %s)" % (FLOOR, r["rc"]))
+        return fields
+    if o_wall:
+        fields["old_vs_floor"] = round(f_wall / o_wall, 4)
+        fields["floor_vs_old"] = round(o_wall / f_wall, 4)
+        print("ratios: 1.6.1/%s throughput %.2fx (%s wall / 1.6.1 wall)"
+              % (FLOOR, fields["old_vs_floor"], FLOOR))
+        print("a per-packet writer's best vs 1.6.1: %.2fx (1.6.1 wall / %s wall)"
+              % (fields["floor_vs_old"], FLOOR))
+    return fields
+
+
 def report_shape(shape, cap, size, tools, res, old, jobs_list, args):
-    """Prints a shape's table, ratios and comparison; returns the summary rows and the JSON
-    record of the shape."""
+    """Prints a shape's table, ratios and comparison; returns the summary rows, the JSON
+    records of the ours rows and the shape-level write-floor fields."""
     mb = size / 1e6
     widths = (14, 8, 9, 11, 7, 4)
     print(fmt_row(("tool", "wall s", "MB/s", "peak RSS MB", "max fds", "exit"), widths))
@@ -411,6 +465,8 @@ def report_shape(shape, cap, size, tools, res, old, jobs_list, args):
             print("  (%s exit %s: %s)" % (t.name, r["rc"], r["err"]))
     o_res = res.get(OLD) if old else None
     c_res = res[CEIL]
+    o_wall = o_res["wall"] if o_res else None
+    f_wall = floor_wall(res)
     j1 = res.get("ours -j1")
     rows, recs = [], []
     for j in jobs_list:
@@ -428,6 +484,9 @@ def report_shape(shape, cap, size, tools, res, old, jobs_list, args):
                 parts.append("%s/1.6.1 throughput %.2fx, peak RSS %.2fx"
                              % (name, rec["vs_old_throughput"], rec["vs_old_rss"]))
             parts.append("%s/ceiling throughput %.3f" % (name, rec["ceiling_fraction"]))
+            if f_wall:
+                rec["vs_floor"] = round(f_wall / r["wall"], 4)
+                parts.append("%s/%s throughput %.2fx" % (name, FLOOR, rec["vs_floor"]))
             if j > 1 and j1 and j1["wall"]:
                 rec["scaling"] = round(j1["wall"] / r["wall"], 4)
                 parts.append("scaling (-j1 wall / -j%d wall) %.2fx" % (j, rec["scaling"]))
@@ -438,16 +497,19 @@ def report_shape(shape, cap, size, tools, res, old, jobs_list, args):
                      ratio(o_res["wall"], r["wall"]) if ok and o_res else "-",
                      ratio(r["rss"], max(o_res["rss"], 1)) if ok and o_res else "-",
                      "%.0f%%" % (100.0 * c_res["wall"] / r["wall"]) if ok else "-",
-                     ratio(j1["wall"], r["wall"]) if ok and j > 1 and j1 else "-"])
+                     ratio(j1["wall"], r["wall"]) if ok and j > 1 and j1 else "-",
+                     ratio(f_wall, r["wall"]) if ok else "-",
+                     ratio(f_wall, o_wall), ratio(o_wall, f_wall)])
         recs.append(rec)
+    fields = report_floor(res, o_wall, f_wall)
     if old and o_res and o_res["wall"] and not args.no_compare:
         old_out = [t.out for t in tools if t.name == OLD][0]
         for t in tools:
-            if t.jobs is not None and res[t.name]["wall"] is not None:
-                line = compare(t.out, old_out)
+            if (t.jobs is not None or t.name == FLOOR) and res[t.name]["wall"] is not None:
+                line = compare(t.out, old_out, "ours" if t.jobs is not None else t.name)
                 res[t.name]["compare"] = line
                 print("outputs of %s and 1.6.1: %s" % (t.name, line))
-    return rows, recs
+    return rows, recs, fields
 
 
 def main():
@@ -464,6 +526,7 @@ def main():
     scratch = os.path.abspath(args.scratch)
     os.makedirs(os.path.join(scratch, "caps"), exist_ok=True)
     ceiling = build_ceiling(scratch)
+    floor = None if args.no_floor else build_floor(scratch)
     outp = os.path.abspath(args.outdir_parent) if args.outdir_parent else scratch
     os.makedirs(outp, exist_ok=True)
     fs, ofs = fs_type(scratch), fs_type(outp)
@@ -471,13 +534,14 @@ def main():
         (0.0 if ofs in RAM_FS else SETTLE_DEFAULT)
     outs = Outputs(outp, settle, args.defer_delete)
     tools = make_tools(ours, plugin_dir, args.jobs_list, old, ceiling, outp, scratch,
-                       args.ours_args.split())
+                       args.ours_args.split(), floor)
     scanners = scanners_of(ours, plugin_dir)
 
     ver = subprocess.run([ours, "-V"], capture_output=True, text=True).stdout.split("\n")[0]
     print("# tcpflow benchmark: %s, %d timed runs (best kept, tool order alternating) + 1 "
           "warm-up/fd-sampling run" % ("quick" if args.quick else "full", args.runs))
-    print("# ours: %s (%s); 1.6.1: %s; ceiling: %s" % (ours, ver, old or "skipped", ceiling))
+    print("# ours: %s (%s); 1.6.1: %s; ceiling: %s; write floor: %s"
+          % (ours, ver, old or "skipped", ceiling, floor or "skipped (--no-floor)"))
     print("# host: %s, %d CPUs; captures in %s (%s); output dirs in %s (%s)"
           % (platform.platform(), os.cpu_count(), scratch, fs, outp, ofs))
     if settle > 0:
@@ -501,7 +565,7 @@ def main():
     doc = dict(kind="tcpflow-bench", version=1, started=time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                          time.gmtime()),
                argv=sys.argv, quick=args.quick, runs=args.runs, ours=ours, ours_version=ver,
-               plugin_dir=plugin_dir, scanners=scanners, old=old, ceiling=ceiling,
+               plugin_dir=plugin_dir, scanners=scanners, old=old, ceiling=ceiling, floor=floor,
                host=platform.platform(), cpus=os.cpu_count(), scratch=scratch, scratch_fs=fs,
                outdir_parent=outp, outdir_fs=ofs, settle_s=settle,
                defer_delete=args.defer_delete, jobs=args.jobs_list,
@@ -515,7 +579,8 @@ def main():
         log("%s:" % shape)
         waited = outs.waited
         res, many = measure_shape(tools, cap, args.runs, scratch, not args.no_fds, outs)
-        rows, recs = report_shape(shape, cap, size, tools, res, old, args.jobs_list, args)
+        rows, recs, floor_fields = report_shape(shape, cap, size, tools, res, old,
+                                                args.jobs_list, args)
         for t in tools:
             outs.remove(t.out)
         outs.empty_trash()
@@ -524,13 +589,14 @@ def main():
         doc["shapes"].append(dict(
             shape=shape, capture=cap, bytes=size, many_files=many,
             settle_applies=many and settle > 0, settle_waited_s=round(outs.waited - waited, 1),
-            tools=[res[t.name] for t in tools], ours=recs))
+            tools=[res[t.name] for t in tools], ours=recs, **floor_fields))
         if args.json:
             write_json(args.json, doc)
-    sw = (12, 4, 9, 10, 11, 12, 13, 10, 8)
+    sw = (12, 4, 9, 10, 11, 12, 13, 10, 8, 10, 11, 11)
     print("## summary")
     print(fmt_row(("shape", "-j", "cap MB", "ours MB/s", "1.6.1 MB/s", "ours/1.6.1",
-                   "RSS ours/old", "% ceiling", "scaling"), sw))
+                   "RSS ours/old", "% ceiling", "scaling", "ours/floor", "1.6.1/floor",
+                   "floor/1.6.1"), sw))
     print(rule(sw))
     for row in summary:
         print(fmt_row(row, sw))

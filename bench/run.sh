@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# summary: benchmark our tcpflow against Debian's tcpflow 1.6.1 and a libpcap read loop
+# summary: benchmark our tcpflow against Debian's tcpflow 1.6.1, a write floor and a pcap read loop
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--scratch DIR] [--shapes huge,short,...] ...
 #        (bench/run.sh --help lists every option; see bench/README.md)
@@ -17,7 +17,8 @@ for tool in python3 /usr/bin/time; do
     fi
 done
 if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
-    echo "run.sh: a C compiler (${CC:-cc}) is required to build bench/pcapread.c" >&2
+    echo "run.sh: a C compiler (${CC:-cc}) is required to build bench/pcapread.c" \
+        "and bench/writefloor.c" >&2
     exit 2
 fi
 exec python3 "$here/bench.py" "$@"

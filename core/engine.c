@@ -26,9 +26,6 @@
 /* Minimum window assumed when validating an RST (RFC 9293 default window, unscaled). */
 #define ENGINE_MIN_RST_WINDOW 65535u
 
-/* Most ended connections kept for recognising stragglers (tcpflow 1.6.1 kept 100). */
-#define ENGINE_MAX_ENDED 4096u
-
 struct tcpf_engine {
     const struct tcpf_options *opts;
     struct tcpf_writer *writer;
@@ -54,6 +51,7 @@ struct tcpf_engine {
     bool expired_once;
     struct tcpf_conn *ended_head, *ended_tail; /* ended connections, oldest first */
     uint32_t n_ended;
+    uint32_t max_ended;         /* bound of n_ended */
 };
 
 /* ---- names -------------------------------------------------------------------------- */
@@ -191,8 +189,7 @@ engine_reclaim(void *ctx, size_t needed)
 static void
 engine_dir_activate(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d)
 {
-    struct tcpf_reasm_sink sink = {
-        .ctx = d,
+    static const struct tcpf_reasm_sink sink = {
         .deliver = engine_deliver,
         .conflict = engine_conflict,
         .readback = engine_readback,
@@ -202,7 +199,7 @@ engine_dir_activate(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir 
     d->active = true;
     d->flow_id = e->next_flow_id++;
     e->stats.dirs++;
-    d->reasm = tcpf_reasm_create(&sink, &e->reasm_limits, &e->memcap);
+    d->reasm = tcpf_reasm_create(&sink, d, &e->reasm_limits, &e->memcap);
     if (d->reasm == NULL)
         e->stats.alloc_failures++;
     if (e->scanhost != NULL)
@@ -386,7 +383,7 @@ engine_conn_free(struct tcpf_engine *e, struct tcpf_conn *c)
 }
 
 /* Marks c ended: it stays in the table only to recognise stragglers, on a FIFO bounded by
- * ENGINE_MAX_ENDED (the oldest ended connection is freed first), so finished connections
+ * max_ended (the oldest ended connection is freed first), so finished connections
  * cost no memory beyond that however many a capture holds. */
 static void
 engine_mark_ended(struct tcpf_engine *e, struct tcpf_conn *c)
@@ -401,7 +398,7 @@ engine_mark_ended(struct tcpf_engine *e, struct tcpf_conn *c)
     else
         e->ended_head = c;
     e->ended_tail = c;
-    if (++e->n_ended > ENGINE_MAX_ENDED)
+    if (++e->n_ended > e->max_ended)
         engine_conn_free(e, e->ended_head);
 }
 
@@ -430,7 +427,7 @@ engine_conn_all_closed(const struct tcpf_conn *c)
 
 /* Expires idle connections from the old end of the LRU list (packet time): frees ended
  * connections idle longer than the linger time and times out open ones idle longer than
- * tcp_timeout. Ended connections still lingering are stepped over (at most ENGINE_MAX_ENDED
+ * tcp_timeout. Ended connections still lingering are stepped over (at most max_ended
  * of them), so they never hold back the timeout of an open connection behind them. Idle
  * times are whole seconds, so nothing new can expire until the clock's second changes:
  * the scan runs once per second of capture time. */
@@ -451,7 +448,7 @@ engine_expire(struct tcpf_engine *e)
         if (c->ended) {
             if (idle > ENGINE_ENDED_LINGER_SEC)
                 engine_conn_free(e, c);
-            else if (++skipped > ENGINE_MAX_ENDED)
+            else if (++skipped > e->max_ended)
                 break;
         } else if (e->opts->tcp_timeout > 0 && idle > (int64_t)e->opts->tcp_timeout) {
             engine_conn_remove(e, c, TCPF_END_TIMEOUT);
@@ -818,6 +815,8 @@ tcpf_engine_create(const struct tcpf_engine_config *cfg)
     e->close_hook = cfg->close_hook;
     e->ctx = cfg->ctx;
     e->max_flows = cfg->max_flows ? cfg->max_flows : cfg->opts->max_flows;
+    e->max_ended = cfg->max_ended ? cfg->max_ended : TCPF_ENGINE_MAX_ENDED;
+    tcpf_reasm_limits_resolve(&e->reasm_limits);
     e->start_new_flows = true;
     e->memcap.limit = (size_t)(cfg->memcap ? cfg->memcap : cfg->opts->memcap);
     e->memcap.reclaim = engine_reclaim;

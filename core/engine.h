@@ -79,6 +79,10 @@ typedef void (*tcpf_engine_close_hook)(void *ctx, struct tcpf_conn *c, unsigned 
 typedef void (*tcpf_engine_router)(void *ctx, const struct tcpf_pkt *pkt, uint64_t index,
                                    const struct tcpf_time *now);
 
+/* Most ended connections an engine keeps for recognising stragglers (tcpflow 1.6.1 kept
+ * 100); with -j N each share keeps 1/N of them. */
+#define TCPF_ENGINE_MAX_ENDED 4096u
+
 /* What the engine drives. writer, scanhost and console may be NULL. All are borrowed. */
 struct tcpf_engine_config {
     const struct tcpf_options *opts;
@@ -91,6 +95,7 @@ struct tcpf_engine_config {
     void *ctx;                       /* for route / close_hook */
     uint64_t max_flows;              /* 0: opts->max_flows */
     uint64_t memcap;                 /* 0: opts->memcap */
+    uint32_t max_ended;              /* 0: TCPF_ENGINE_MAX_ENDED */
 };
 
 /* Creates an engine. Returns NULL on allocation failure. */

@@ -84,8 +84,9 @@ struct reasm_diff {
 };
 
 struct tcpf_reasm {
-    struct tcpf_reasm_sink sink;
-    struct tcpf_reasm_limits lim;
+    const struct tcpf_reasm_sink *sink;   /* borrowed */
+    void *ctx;                            /* for sink's callbacks */
+    const struct tcpf_reasm_limits *lim;  /* borrowed, resolved */
     struct tcpf_memcap *memcap;
     struct tcpf_reasm_stats st;
 
@@ -143,7 +144,7 @@ reasm_seq_off(const struct tcpf_reasm *r, uint32_t seq)
 static void
 reasm_ref_advance(struct tcpf_reasm *r, int64_t s, int64_t e)
 {
-    int64_t jump = (int64_t)r->lim.max_jump;
+    int64_t jump = (int64_t)r->lim->max_jump;
 
     if (e <= r->hi)
         return;
@@ -310,7 +311,7 @@ reasm_emit(struct tcpf_reasm *r, int64_t off, const uint8_t *data, size_t len,
     r->delivered = off + (int64_t)len;
     r->st.bytes_delivered += len;
     r->in_cb = true;
-    r->sink.deliver(r->sink.ctx, (uint64_t)off, data, len, gap, ts);
+    r->sink->deliver(r->ctx, (uint64_t)off, data, len, gap, ts);
     r->in_cb = false;
 }
 
@@ -438,10 +439,10 @@ reasm_lower_bound(const struct tcpf_reasm *r, int64_t off)
 static void
 reasm_report_conflict(struct tcpf_reasm *r, int64_t off, int64_t len)
 {
-    if (r->sink.conflict == NULL)
+    if (r->sink->conflict == NULL)
         return;
     r->in_cb = true;
-    r->sink.conflict(r->sink.ctx, (uint64_t)off, (size_t)len);
+    r->sink->conflict(r->ctx, (uint64_t)off, (size_t)len);
     r->in_cb = false;
 }
 
@@ -508,14 +509,14 @@ reasm_cmp_delivered(struct tcpf_reasm *r, struct reasm_diff *d, int64_t off, con
 {
     uint8_t buf[REASM_READBACK_LEN];
 
-    if (r->sink.readback == NULL)
+    if (r->sink->readback == NULL)
         return;
     while (len > 0) {
         size_t want = len < sizeof(buf) ? len : sizeof(buf);
         long got;
 
         r->in_cb = true;
-        got = r->sink.readback(r->sink.ctx, (uint64_t)off, buf, want);
+        got = r->sink->readback(r->ctx, (uint64_t)off, buf, want);
         r->in_cb = false;
 
         if (got <= 0)
@@ -557,9 +558,9 @@ reasm_behind(struct tcpf_reasm *r, struct reasm_diff *d, int64_t s, int64_t m, c
             reasm_gap_cut(r, i, lo, hi);
             filled = true;
             r->st.late_fill_bytes += (uint64_t)(hi - lo);
-            if (r->sink.late_fill != NULL) {
+            if (r->sink->late_fill != NULL) {
                 r->in_cb = true;
-                r->sink.late_fill(r->sink.ctx, (uint64_t)lo, data + (lo - s), (size_t)(hi - lo));
+                r->sink->late_fill(r->ctx, (uint64_t)lo, data + (lo - s), (size_t)(hi - lo));
                 r->in_cb = false;
             }
         }
@@ -889,7 +890,7 @@ reasm_over(const struct tcpf_reasm *r, uint32_t n_left, bool *by_memcap)
 {
     const struct tcpf_memcap *mc = r->memcap;
 
-    if (r->queued_bytes > r->lim.max_queued_bytes || n_left > r->lim.max_queued_segs)
+    if (r->queued_bytes > r->lim->max_queued_bytes || n_left > r->lim->max_queued_segs)
         return true;
     if (mc != NULL && mc->limit != 0 && mc->used > mc->limit) {
         *by_memcap = true;
@@ -1007,7 +1008,7 @@ done:
         r->st.conflicts++;
     if (retrans)
         r->st.retransmitted++;
-    if (!r->has_start && r->n > 0 && r->queued_bytes >= r->lim.midstream_hold)
+    if (!r->has_start && r->n > 0 && r->queued_bytes >= r->lim->midstream_hold)
         reasm_fix_start(r, r->q[0].off, reasm_off_seq(r, r->q[0].off));
     reasm_enforce(r);
     reasm_apply_fin(r);
@@ -1016,30 +1017,48 @@ done:
     return rc;
 }
 
+/* The limits of a reassembler created with limits NULL. */
+static const struct tcpf_reasm_limits reasm_default_limits = {
+    .max_queued_bytes = REASM_DEF_MAX_BYTES,
+    .max_queued_segs = REASM_DEF_MAX_SEGS,
+    .midstream_hold = REASM_DEF_HOLD,
+    .max_jump = REASM_DEF_MAX_JUMP,
+};
+
+void
+tcpf_reasm_limits_resolve(struct tcpf_reasm_limits *lim)
+{
+    if (lim->max_queued_bytes == 0)
+        lim->max_queued_bytes = REASM_DEF_MAX_BYTES;
+    if (lim->max_queued_segs == 0)
+        lim->max_queued_segs = REASM_DEF_MAX_SEGS;
+    if (lim->midstream_hold == 0)
+        lim->midstream_hold = REASM_DEF_HOLD;
+    if (lim->max_jump == 0)
+        lim->max_jump = REASM_DEF_MAX_JUMP;
+    if (lim->max_jump > REASM_JUMP_LIMIT)
+        lim->max_jump = REASM_JUMP_LIMIT;
+}
+
 struct tcpf_reasm *
-tcpf_reasm_create(const struct tcpf_reasm_sink *sink, const struct tcpf_reasm_limits *limits,
-                  struct tcpf_memcap *memcap)
+tcpf_reasm_create(const struct tcpf_reasm_sink *sink, void *ctx,
+                  const struct tcpf_reasm_limits *limits, struct tcpf_memcap *memcap)
 {
     struct tcpf_reasm *r;
 
     if (sink == NULL || sink->deliver == NULL)
         return NULL;
+    if (limits == NULL)
+        limits = &reasm_default_limits;
+    if (limits->max_queued_bytes == 0 || limits->max_queued_segs == 0 ||
+        limits->midstream_hold == 0 || limits->max_jump == 0 || limits->max_jump > REASM_JUMP_LIMIT)
+        return NULL;
     r = calloc(1, sizeof(*r));
     if (r == NULL)
         return NULL;
-    r->sink = *sink;
-    if (limits != NULL)
-        r->lim = *limits;
-    if (r->lim.max_queued_bytes == 0)
-        r->lim.max_queued_bytes = REASM_DEF_MAX_BYTES;
-    if (r->lim.max_queued_segs == 0)
-        r->lim.max_queued_segs = REASM_DEF_MAX_SEGS;
-    if (r->lim.midstream_hold == 0)
-        r->lim.midstream_hold = REASM_DEF_HOLD;
-    if (r->lim.max_jump == 0)
-        r->lim.max_jump = REASM_DEF_MAX_JUMP;
-    if (r->lim.max_jump > REASM_JUMP_LIMIT)
-        r->lim.max_jump = REASM_JUMP_LIMIT;
+    r->sink = sink;
+    r->ctx = ctx;
+    r->lim = limits;
     r->memcap = memcap;
     return r;
 }

@@ -58,7 +58,6 @@ struct tcpf_memcap {
  * call destroy; a nested insert returns -1, nested flush and set_isn are ignored, a nested
  * tcpf_reasm_fin is recorded (queued data already being delivered still goes out). */
 struct tcpf_reasm_sink {
-    void *ctx;
     /* In-order data at stream offset `offset`; `gap` bytes before it are known missing
      * (offset - gap is where the previous delivery ended). data/len borrowed for the call. */
     void (*deliver)(void *ctx, uint64_t offset, const uint8_t *data, size_t len, uint64_t gap,
@@ -76,8 +75,9 @@ struct tcpf_reasm_sink {
     void (*late_fill)(void *ctx, uint64_t offset, const uint8_t *data, size_t len);
 };
 
-/* Per-direction limits; zero fields take defaults. Caps are checked after each insert: while
- * over, queued data is delivered from the lowest offset upward with gaps for the holes. */
+/* Per-direction limits (tcpf_reasm_limits_resolve gives zero fields their defaults). Caps are
+ * checked after each insert: while over, queued data is delivered from the lowest offset
+ * upward with gaps for the holes. */
 struct tcpf_reasm_limits {
     size_t max_queued_bytes;  /* out-of-order bytes per direction before forced flush (1 MiB) */
     uint32_t max_queued_segs; /* out-of-order segments per direction (4096) */
@@ -105,9 +105,16 @@ struct tcpf_reasm_stats {
 
 struct tcpf_reasm;
 
-/* Creates a reassembler delivering to *sink (copied). memcap may be shared by many; NULL means
- * no global budget. Returns NULL on allocation failure. */
-struct tcpf_reasm *tcpf_reasm_create(const struct tcpf_reasm_sink *sink,
+/* Gives every zero field of *lim its default and clamps max_jump: do this once before
+ * handing lim to tcpf_reasm_create. */
+void tcpf_reasm_limits_resolve(struct tcpf_reasm_limits *lim);
+
+/* Creates a reassembler calling sink's callbacks with ctx. sink and limits are borrowed, not
+ * copied (thousands of directions share one of each): both must outlive the reassembler.
+ * limits NULL means the defaults; otherwise it must be resolved (tcpf_reasm_limits_resolve).
+ * memcap may be shared by many; NULL means no global budget. Returns NULL when sink has no
+ * deliver callback, limits is not resolved, or memory runs out. */
+struct tcpf_reasm *tcpf_reasm_create(const struct tcpf_reasm_sink *sink, void *ctx,
                                      const struct tcpf_reasm_limits *limits,
                                      struct tcpf_memcap *memcap);
 

@@ -508,6 +508,7 @@ tcpf_workers_create(const struct tcpf_workers_config *cfg, char *err, size_t err
         /* the run's limits are shared out between the workers */
         ec.max_flows = cfg->opts->max_flows / w->n ? cfg->opts->max_flows / w->n : 1;
         ec.memcap = cfg->opts->memcap / w->n ? cfg->opts->memcap / w->n : 1;
+        ec.max_ended = TCPF_ENGINE_MAX_ENDED / w->n ? TCPF_ENGINE_MAX_ENDED / w->n : 1;
         if ((k->eng = tcpf_engine_create(&ec)) == NULL)
             goto oom;
     }

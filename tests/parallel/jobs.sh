@@ -147,6 +147,26 @@ t_usage() {
     same a b
 }
 
+# t_ended_budget: the 4096 ended connections kept for recognising stragglers are shared out
+# between the shares (regression: every share kept 4096, so -j 4 on 20,000 finished short
+# connections peaked 10.4 MB above -j 1 where it now peaks 5 MB above; the rest is batches).
+t_ended_budget() {
+    gc=$TF_SRCDIR/bench/gencap.py
+    [ -f "$TF_TMP/short20k.pcap" ] || "$PYTHON" "$gc" short "$TF_TMP/short20k.pcap" --conns 20000 \
+        >/dev/null || fail "gencap.py failed"
+    mkdir -p a b
+    tf_run_rss -- "$TCPFLOW" -o a/out -r "$TF_TMP/short20k.pcap"
+    expect_rc 0 || return 1
+    r1=$TF_RSS_KB
+    tf_run_rss -- "$TCPFLOW" -j 4 -o b/out -r "$TF_TMP/short20k.pcap"
+    expect_rc 0 || return 1
+    r4=$TF_RSS_KB
+    diag "max RSS -j 1: ${r1} KiB, -j 4: ${r4} KiB"
+    diff -r -x report.xml a/out b/out >"$TF_WORK/diff" 2>&1 || { diag_file "$TF_WORK/diff" 5; fail "-j 4 output differs"; }
+    [ -n "$TF_ASAN" ] && return 0 # sanitizer heaps say nothing about ours
+    [ $((r4 - r1)) -le 7680 ] || fail "-j 4 peaks $((r4 - r1)) KiB above -j 1 (limit 7680)"
+}
+
 for f in "$TF_CORPUS"/*.pcap "$TF_CORPUS"/*.pcapng "$TF_CORPUS"/bad/*; do
     [ -f "$f" ] || continue
     run_test "-j 3 = -j 1: ${f#"$TF_CORPUS"/}" t_corpus "$f"
@@ -159,4 +179,5 @@ run_test "-j 2 -c falls back to one thread, same output" t_fallback_console
 run_test "-j 2 with counter / partial templates falls back, same output" t_fallback_template
 run_test "-j 2 with a scanner without TCPF_SCANNER_PARALLEL falls back" t_fallback_scanner
 run_test "-j: bad values are usage errors; auto and --jobs work" t_usage
+run_test "-j 4: the ended-connection budget is shared out (peak RSS)" t_ended_budget
 done_testing

@@ -157,10 +157,19 @@ ts_late_fill(void *ctx, uint64_t off, const uint8_t *data, size_t len)
 static struct tcpf_reasm_sink
 ts_sink(struct tsink *t, bool with_readback)
 {
-    struct tcpf_reasm_sink s = { t, ts_deliver, ts_conflict, with_readback ? ts_readback : NULL,
+    struct tcpf_reasm_sink s = { ts_deliver, ts_conflict, with_readback ? ts_readback : NULL,
                                  ts_late_fill };
 
+    (void)t;
     return s;
+}
+
+/* Gives lim's zero fields their defaults; returns lim (for tcpf_reasm_create). */
+static const struct tcpf_reasm_limits *
+resolved(struct tcpf_reasm_limits *lim)
+{
+    tcpf_reasm_limits_resolve(lim);
+    return lim;
 }
 
 /* Frees the sink's buffers. */
@@ -478,7 +487,8 @@ run_table(const struct table *t, uint32_t isn, const size_t *order, const struct
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_memcap mc = { 0 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &t->lim, with_memcap ? &mc : NULL);
+    struct tcpf_reasm_limits lim = t->lim;
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), with_memcap ? &mc : NULL);
     const struct tcpf_reasm_stats *st;
     struct tcpf_time tv = { 1, 0 };
     uint8_t buf[256];
@@ -649,7 +659,7 @@ test_random_scatter(void **state)
         struct tsink ts = { 0 };
         struct tcpf_reasm_sink sink = ts_sink(&ts, true);
         struct tcpf_memcap mc = { 0 };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, &mc);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, &mc);
         uint32_t isn = seed < 5 ? test_isns[seed] : (uint32_t)rng_next(&s);
         bool syn = seed % 3 != 0;
 
@@ -698,14 +708,25 @@ test_create_args(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, false);
-    struct tcpf_reasm_sink nodeliver = { &ts, NULL, NULL, NULL, NULL };
+    struct tcpf_reasm_sink nodeliver = { NULL, NULL, NULL, NULL };
+    struct tcpf_reasm_limits raw = { .max_queued_segs = 3, .max_jump = (size_t)1 << 40 };
     struct tcpf_reasm *r;
 
     (void)state;
-    assert_null(tcpf_reasm_create(NULL, NULL, NULL));
-    assert_null(tcpf_reasm_create(&nodeliver, NULL, NULL));
+    assert_null(tcpf_reasm_create(NULL, NULL, NULL, NULL));
+    assert_null(tcpf_reasm_create(&nodeliver, &ts, NULL, NULL));
+    /* limits are borrowed, so they must come resolved */
+    assert_null(tcpf_reasm_create(&sink, &ts, &raw, NULL));
+    tcpf_reasm_limits_resolve(&raw);
+    assert_int_equal(raw.max_queued_segs, 3);
+    assert_int_equal(raw.max_queued_bytes, 1u << 20);
+    assert_int_equal(raw.midstream_hold, 64u << 10);
+    assert_int_equal(raw.max_jump, (size_t)1 << 31);
+    r = tcpf_reasm_create(&sink, &ts, &raw, NULL);
+    assert_non_null(r);
+    tcpf_reasm_destroy(r);
     tcpf_reasm_destroy(NULL);
-    r = tcpf_reasm_create(&sink, NULL, NULL);
+    r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     assert_non_null(r);
     assert_false(tcpf_reasm_has_start(r));
     assert_int_equal(tcpf_reasm_next_seq(r), 0);
@@ -725,7 +746,7 @@ test_fast_path_zero_copy(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, false);
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     uint8_t a[] = "hello", b[] = "WORLD", c[] = " big ";
 
     (void)state;
@@ -755,7 +776,7 @@ test_keepalive_no_readback(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
 
     (void)state;
     assert_non_null(r);
@@ -787,7 +808,7 @@ test_readback_absent_or_failing(void **state)
     for (pass = 0; pass < 2; pass++) {
         struct tsink ts = { 0 };
         struct tcpf_reasm_sink sink = ts_sink(&ts, pass == 1);
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
 
         assert_non_null(r);
         ts.readback_fails = true;
@@ -810,7 +831,7 @@ test_fin_sequence(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     const uint32_t isn = 0xfffffff6u;
 
     (void)state;
@@ -836,7 +857,7 @@ test_fin_sequence(void **state)
 
     /* a FIN behind delivered data is not believed; a later one is */
     memset(&ts, 0, sizeof(ts));
-    r = tcpf_reasm_create(&sink, NULL, NULL);
+    r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     assert_non_null(r);
     tcpf_reasm_set_isn(r, 100);
     tcpf_reasm_insert(r, 101, (const uint8_t *)"ABCDEF", 6, NULL);
@@ -851,7 +872,7 @@ test_fin_sequence(void **state)
 
     /* SYN and FIN, no data */
     memset(&ts, 0, sizeof(ts));
-    r = tcpf_reasm_create(&sink, NULL, NULL);
+    r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     assert_non_null(r);
     tcpf_reasm_set_isn(r, 0xffffffffu);
     tcpf_reasm_fin(r, 0);
@@ -868,7 +889,7 @@ test_midstream_hold(void **state)
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_reasm_limits lim = { .midstream_hold = 16 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
     const uint32_t base = 0xfffffffcu;
 
     (void)state;
@@ -902,7 +923,7 @@ test_set_isn_after_midstream(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
 
     (void)state;
     assert_non_null(r);
@@ -929,7 +950,7 @@ test_cap_segments(void **state)
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_reasm_limits lim = { .max_queued_segs = 3 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
     const struct tcpf_reasm_stats *st;
 
     (void)state;
@@ -974,7 +995,7 @@ test_cap_forced_drains_contiguous(void **state)
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_reasm_limits lim = { .max_queued_segs = 2 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
 
     (void)state;
     assert_non_null(r);
@@ -998,7 +1019,7 @@ test_prestart_conflicts_rebased(void **state)
 {
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
     const uint32_t start = 5; /* isn 4 */
 
     (void)state;
@@ -1046,10 +1067,10 @@ static void
 test_nested_calls(void **state)
 {
     struct nest_ctx n = { 0 };
-    struct tcpf_reasm_sink sink = { &n, nest_deliver, NULL, NULL, NULL };
+    struct tcpf_reasm_sink sink = { nest_deliver, NULL, NULL, NULL };
 
     (void)state;
-    n.r = tcpf_reasm_create(&sink, NULL, NULL);
+    n.r = tcpf_reasm_create(&sink, &n, NULL, NULL);
     assert_non_null(n.r);
     tcpf_reasm_set_isn(n.r, 0);
     tcpf_reasm_insert(n.r, 5, (const uint8_t *)"EFGH", 4, NULL); /* queued */
@@ -1072,7 +1093,7 @@ test_readback_short(void **state)
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_reasm_limits lim = { .max_queued_segs = 1 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
 
     (void)state;
     assert_non_null(r);
@@ -1101,7 +1122,7 @@ test_cap_bytes(void **state)
     struct tsink ts = { 0 };
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct tcpf_reasm_limits lim = { .max_queued_bytes = 8, .midstream_hold = 100 };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
     const struct tcpf_reasm_stats *st;
 
     (void)state;
@@ -1131,7 +1152,7 @@ test_cap_bytes(void **state)
 
     /* midstream, hold above the cap: the cap fixes the start at the lowest queued byte */
     memset(&ts, 0, sizeof(ts));
-    r = tcpf_reasm_create(&sink, &lim, NULL);
+    r = tcpf_reasm_create(&sink, &ts, resolved(&lim), NULL);
     assert_non_null(r);
     st = tcpf_reasm_stats(r);
     tcpf_reasm_insert(r, 500, (const uint8_t *)"EFGH", 4, NULL);
@@ -1174,8 +1195,8 @@ test_memcap_reclaim_other(void **state)
     struct tcpf_reasm_sink sa = ts_sink(&ta, true), sb = ts_sink(&tb, true);
     struct reclaim_ctx rc = { 0 };
     struct tcpf_memcap mc = { .limit = 10, .reclaim = reclaim_flush, .reclaim_ctx = &rc };
-    struct tcpf_reasm *a = tcpf_reasm_create(&sa, NULL, &mc);
-    struct tcpf_reasm *b = tcpf_reasm_create(&sb, NULL, &mc);
+    struct tcpf_reasm *a = tcpf_reasm_create(&sa, &ta, NULL, &mc);
+    struct tcpf_reasm *b = tcpf_reasm_create(&sb, &tb, NULL, &mc);
     uint8_t buf[8];
 
     (void)state;
@@ -1214,7 +1235,7 @@ test_memcap_reclaim_self(void **state)
     struct tcpf_reasm_sink sink = ts_sink(&ts, true);
     struct reclaim_ctx rc = { 0 };
     struct tcpf_memcap mc = { .limit = 10, .reclaim = reclaim_flush, .reclaim_ctx = &rc };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, &mc);
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, &mc);
 
     (void)state;
     assert_non_null(r);
@@ -1254,7 +1275,7 @@ test_memcap_self_flush(void **state)
             mc.reclaim = reclaim_flush; /* victim NULL: frees nothing */
             mc.reclaim_ctx = &rc;
         }
-        r = tcpf_reasm_create(&sink, NULL, &mc);
+        r = tcpf_reasm_create(&sink, &ts, NULL, &mc);
         assert_non_null(r);
         tcpf_reasm_set_isn(r, 0);
         tcpf_reasm_insert(r, 5, (const uint8_t *)"ABCDEFGH", 8, NULL);
@@ -1287,7 +1308,7 @@ test_memcap_null(void **state)
     (void)state;
     for (pass = 0; pass < 2; pass++) {
         memset(&ts, 0, sizeof(ts));
-        r = tcpf_reasm_create(&sink, NULL, pass ? &mc : NULL);
+        r = tcpf_reasm_create(&sink, &ts, NULL, pass ? &mc : NULL);
         assert_non_null(r);
         tcpf_reasm_set_isn(r, 0);
         for (i = 100; i > 0; i--) {
@@ -1318,9 +1339,9 @@ test_million_one_byte(void **state)
     for (pass = 0; pass < 2; pass++) {
         static uint8_t pat[256];
         struct csink cs = { .pat = pat, .patlen = sizeof(pat) };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
         struct tcpf_memcap mc = { 0 };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, &mc);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, NULL, &mc);
         const uint32_t isn = 0xfff00000u;
         uint32_t i;
 
@@ -1365,7 +1386,7 @@ test_backwards(void **state)
     {
         struct tsink ts = { 0 };
         struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
 
         assert_non_null(r);
         tcpf_reasm_set_isn(r, 0xfffffff6u);
@@ -1379,8 +1400,8 @@ test_backwards(void **state)
     }
     {
         struct csink cs = { 0 };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, NULL, NULL);
         const struct tcpf_reasm_stats *st;
         uint32_t held = (uint32_t)((64u << 10) / SZ + 1); /* segments until the hold is full */
 
@@ -1404,8 +1425,8 @@ static void
 test_serial_far(void **state)
 {
     struct csink cs = { 0 };
-    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, NULL, NULL);
     const struct tcpf_reasm_stats *st;
     const uint32_t isn = 0xfffffff0u;
 
@@ -1438,8 +1459,8 @@ test_over_4gib(void **state)
     const uint32_t isn = 0xfffffff6u;
     uint8_t *pat = malloc(CH);
     struct csink cs = { .pat = pat, .patlen = CH };
-    struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
-    struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+    struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
+    struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, NULL, NULL);
     uint64_t off;
     size_t i;
     void *big;
@@ -1478,7 +1499,7 @@ test_over_4gib(void **state)
         memset(&cs, 0, sizeof(cs));
         cs.pat = zero;
         cs.patlen = 1;
-        r = tcpf_reasm_create(&sink, NULL, NULL);
+        r = tcpf_reasm_create(&sink, &cs, NULL, NULL);
         assert_non_null(r);
         tcpf_reasm_set_isn(r, isn);
         tcpf_reasm_insert(r, isn + 1, big, 3ull << 30, NULL);
@@ -1554,8 +1575,8 @@ test_jump_zeek_seq_wrap(void **state)
     for (ii = 0; ii < N_ISNS; ii++) {
         const uint32_t shift = test_isns[ii];
         struct rsink rs = { 0 };
-        struct tcpf_reasm_sink sink = { &rs, rs_deliver, NULL, NULL, NULL };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm_sink sink = { rs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &rs, NULL, NULL);
         const struct tcpf_reasm_stats *st;
         uint64_t total = 0, want_end = 0;
 
@@ -1617,8 +1638,8 @@ test_jump_bogus_segment(void **state)
     (void)state;
     for (pi = 0; pi < sizeof(dist) / sizeof(dist[0]); pi++) {
         struct csink cs = { .pat = (const uint8_t *)PATTERN, .patlen = PATLEN };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, NULL, NULL);
         const struct tcpf_reasm_stats *st;
         int64_t bogus = 0;
         int64_t k;
@@ -1703,8 +1724,8 @@ test_jump_rules(void **state)
     (void)state;
     for (c = 0; c < 6; c++) {
         struct csink cs = { .pat = (const uint8_t *)PATTERN, .patlen = PATLEN };
-        struct tcpf_reasm_sink sink = { &cs, cs_deliver, NULL, NULL, NULL };
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &lim, NULL);
+        struct tcpf_reasm_sink sink = { cs_deliver, NULL, NULL, NULL };
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &cs, resolved(&lim), NULL);
 
         assert_non_null(r);
         tcpf_reasm_set_isn(r, isn);
@@ -1763,11 +1784,11 @@ test_jump_rules(void **state)
 static struct tcpf_reasm *
 late_setup(struct tsink *ts, struct tcpf_reasm_sink *sink)
 {
-    struct tcpf_reasm_limits lim = { .max_queued_segs = 1 };
+    static struct tcpf_reasm_limits lim = { .max_queued_segs = 1 }; /* outlives r */
     struct tcpf_reasm *r;
 
     *sink = ts_sink(ts, true);
-    r = tcpf_reasm_create(sink, &lim, NULL);
+    r = tcpf_reasm_create(sink, ts, resolved(&lim), NULL);
     assert_non_null(r);
     tcpf_reasm_set_isn(r, 0xffffffffu);
     tcpf_reasm_insert(r, 0, (const uint8_t *)"ABCD", 4, NULL);
@@ -1866,7 +1887,7 @@ test_late_fill_many_gaps(void **state)
     for (pass = 0; pass < 2; pass++) {
         struct tsink ts = { .readback_zero_holes = pass == 1 };
         struct tcpf_reasm_sink sink = ts_sink(&ts, true);
-        struct tcpf_reasm *r = tcpf_reasm_create(&sink, NULL, NULL);
+        struct tcpf_reasm *r = tcpf_reasm_create(&sink, &ts, NULL, NULL);
         const struct tcpf_reasm_stats *st;
         uint8_t want[NG * 10];
         int k;

@@ -160,7 +160,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz->midstream = !fz->model_on;
 
     memset(&sink, 0, sizeof(sink));
-    sink.ctx = fz;
     sink.deliver = fz_deliver;
     sink.conflict = fz_conflict;
     sink.readback = fz_readback;
@@ -174,7 +173,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     memset(&mc, 0, sizeof(mc));
     mc.limit = 16384;
-    r = tcpf_reasm_create(&sink, &lim, (mode & 4) ? &mc : NULL);
+    tcpf_reasm_limits_resolve(&lim);
+    r = tcpf_reasm_create(&sink, fz, &lim, (mode & 4) ? &mc : NULL);
     if (r == NULL)
         return 0;
     if (fz->model_on) {
