@@ -840,13 +840,23 @@ tcpf_engine_set_input(struct tcpf_engine *e, int dlt, bool start_new_flows)
 void
 tcpf_engine_finish(struct tcpf_engine *e)
 {
+    while (!tcpf_engine_finish_step(e, SIZE_MAX))
+        ;
+}
+
+bool
+tcpf_engine_finish_step(struct tcpf_engine *e, size_t max)
+{
     struct tcpf_conn *c;
     const struct tcpf_ipfrag_stats *fs;
 
     e->cur_index = UINT64_MAX;
     e->phase = 1;
-    while ((c = tcpf_flowtab_oldest(e->flows)) != NULL)
+    while ((c = tcpf_flowtab_oldest(e->flows)) != NULL) {
+        if (max-- == 0)
+            return false;
         engine_conn_remove(e, c, TCPF_END_EOF);
+    }
     fs = tcpf_ipfrag_stats(e->frags);
     e->stats.frag_completed = fs->completed;
     e->stats.frag_timed_out = fs->timed_out;
@@ -854,6 +864,7 @@ tcpf_engine_finish(struct tcpf_engine *e)
     e->stats.frag_invalid = fs->invalid;
     e->stats.frag_overlaps = fs->overlaps;
     e->stats.memcap_reclaims = e->memcap.reclaims;
+    return true;
 }
 
 /* Adds the counters of a to sum (max_open becomes the sum of the high-water marks). */

@@ -19,6 +19,7 @@
 #define TCPF_CORE_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -123,6 +124,11 @@ void tcpf_engine_absorb(struct tcpf_engine *dst, const struct tcpf_engine *src);
 
 /* End of input: flushes and closes every open flow (reason EOF). */
 void tcpf_engine_finish(struct tcpf_engine *e);
+
+/* tcpf_engine_finish in steps: ends at most max connections, least recently used first (so
+ * their close keys' sub rises), and returns false while some remain. The call that returns
+ * true has done all of tcpf_engine_finish. */
+bool tcpf_engine_finish_step(struct tcpf_engine *e, size_t max);
 
 /* Adds the run-level counters as report entries (scanner "tcpflow") for report sinks.
  * Call after tcpf_engine_finish() and before the scanner host shuts down. */

@@ -90,7 +90,8 @@ struct tcpf_ipfrag {
     size_t out_cap;
 };
 
-/* Allocates the reassembler and a hash table sized for max_datagrams (at most 65536 buckets). */
+/* Allocates the reassembler; its hash table, sized for max_datagrams (at most 65536 buckets),
+ * is allocated with the first fragment. */
 struct tcpf_ipfrag *
 tcpf_ipfrag_create(const struct tcpf_ipfrag_limits *limits)
 {
@@ -109,12 +110,7 @@ tcpf_ipfrag_create(const struct tcpf_ipfrag_limits *limits)
     fr->nbuckets = 64;
     while (fr->nbuckets < fr->lim.max_datagrams && fr->nbuckets < IPFRAG_MAX_BUCKETS)
         fr->nbuckets *= 2;
-    fr->buckets = calloc(fr->nbuckets, sizeof(*fr->buckets));
-    if (fr->buckets == NULL) {
-        free(fr);
-        return NULL;
-    }
-    return fr;
+    return fr; /* buckets come with the first fragment: most captures have none */
 }
 
 /* Frees one datagram record and its pieces; does not unlink it. */
@@ -240,6 +236,8 @@ ipfrag_lookup(struct tcpf_ipfrag *fr, const struct ipfrag_key *k)
     uint32_t b = ipfrag_hash(k) & (fr->nbuckets - 1);
     struct ipfrag_dgram *d;
 
+    if (fr->buckets == NULL && (fr->buckets = calloc(fr->nbuckets, sizeof(*fr->buckets))) == NULL)
+        return NULL;
     for (d = fr->buckets[b]; d != NULL; d = d->hnext)
         if (ipfrag_key_eq(&d->key, k))
             return d;

@@ -25,6 +25,17 @@
 /* Every this many packets every worker gets its batch (even empty), so that its progress
  * mark advances and queued closes can be released. */
 #define WORKERS_ROUND 2048u
+/* Closes queued on the main thread (a snapshot, the scanner state and the report entries
+ * of a direction each, about 2 KB) are kept near this many: with more queued, a round comes
+ * early (at most every WORKERS_ROUND_MIN packets), and at end of input a worker thread waits
+ * while this many of its closes are queued while the main thread ends its own share a few
+ * connections at a time between merges. Without it, 5000 flows ending within a few thousand
+ * packets all sat in the queues at once (2 MB of peak RSS). */
+#define WORKERS_EOF_BACKLOG 128u
+#define WORKERS_ROUND_MIN 32u
+/* A worker's progress mark once every segment before its WK_FINISH is processed: its closes
+ * with a packet number are then releasable, its EOF closes follow their own rule (eof_last). */
+#define WK_DONE_SEGMENTS (UINT64_MAX - 1)
 
 enum wk_type { WK_SEG = 1, WK_TICK, WK_INPUT, WK_FINISH };
 
@@ -72,6 +83,9 @@ struct wk_worker {
     struct wk_close *out_head, *out_tail;
     struct wk_close *pend_head, *pend_tail;
     uint64_t done;           /* packets processed through this number (atomic) */
+    uint64_t eof_last;       /* sub of its newest EOF close so far (atomic): end of input
+                              * closes oldest first, so all with a lower sub were queued */
+    uint64_t queued;         /* closes queued and not yet released (atomic) */
     uint64_t conns;          /* connections created (atomic, for --progress) */
 };
 
@@ -211,8 +225,34 @@ wk_key_cmp(const struct tcpf_close_key *a, const struct tcpf_close_key *b)
     return 0;
 }
 
-/* Releases, in key order, every queued close that no worker can still precede: those at or
- * before the lowest progress mark (everything when all is true). */
+/* Can the close at the head of k's queue, the lowest key of all queued closes, go now?
+ * A close with a packet number: when every share has processed that packet. An EOF close
+ * (index UINT64_MAX, sub = its connection's last packet): when every share is past its
+ * segments and every other share has either finished or already queued an EOF close of a
+ * later connection (each share's EOF closes come in rising sub). */
+static bool
+wk_releasable(const struct tcpf_workers *w, const struct wk_worker *k, uint64_t mark)
+{
+    const struct tcpf_close_key *key = &k->pend_head->key;
+    unsigned i;
+
+    if (key->index != UINT64_MAX)
+        return key->index <= mark;
+    if (mark < WK_DONE_SEGMENTS)
+        return false;
+    for (i = 0; i < w->n; i++) {
+        const struct wk_worker *o = &w->wk[i];
+
+        if (o == k || __atomic_load_n(&o->done, __ATOMIC_ACQUIRE) == UINT64_MAX)
+            continue;
+        if (__atomic_load_n(&o->eof_last, __ATOMIC_ACQUIRE) <= key->sub)
+            return false;
+    }
+    return true;
+}
+
+/* Releases, in key order, every queued close that no share can still precede (everything
+ * when all is true). */
 static void
 wk_merge(struct tcpf_workers *w, bool all)
 {
@@ -247,11 +287,10 @@ wk_merge(struct tcpf_workers *w, bool all)
         for (i = 0; i < w->n; i++) {
             struct wk_close *h = w->wk[i].pend_head;
 
-            if (h != NULL && h->key.index <= mark &&
-                (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0))
+            if (h != NULL && (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0))
                 best = &w->wk[i];
         }
-        if (best == NULL)
+        if (best == NULL || (!all && !wk_releasable(w, best, mark)))
             break;
         r = best->pend_head;
         best->pend_head = r->next;
@@ -259,6 +298,7 @@ wk_merge(struct tcpf_workers *w, bool all)
             best->pend_tail = NULL;
         tcpf_scanhost_flow_close(w->scanhost, &r->conn, r->dir, r->why);
         free(r);
+        __atomic_sub_fetch(&best->queued, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&w->order_lock);
 }
@@ -273,9 +313,21 @@ wk_on_close(void *ctx, struct tcpf_conn *c, unsigned dir, enum tcpf_end_reason w
     struct wk_worker *k = ctx;
     struct wk_close *r;
     unsigned i;
+    bool eof = key->index == UINT64_MAX;
 
-    if (c->dir[dir].scan_state == NULL)
+    if (c->dir[dir].scan_state == NULL) {
+        if (eof) /* nothing to queue, but this share is past key->sub */
+            __atomic_store_n(&k->eof_last, key->sub, __ATOMIC_RELEASE);
         return;
+    }
+    /* End of input on a worker thread: wait for the main thread to drain (it never waits
+     * here itself, so it always can; see wk_releasable for why the lowest close can go). */
+    while (eof && k != &k->w->wk[0] &&
+           __atomic_load_n(&k->queued, __ATOMIC_ACQUIRE) >= WORKERS_EOF_BACKLOG) {
+        struct timespec ts = { 0, 200000 };
+
+        nanosleep(&ts, NULL);
+    }
     r = malloc(sizeof(*r));
     if (r == NULL) {
         /* Out of memory: close now, in whatever order; the flow is still reported. */
@@ -306,6 +358,9 @@ wk_on_close(void *ctx, struct tcpf_conn *c, unsigned dir, enum tcpf_end_reason w
         k->out_head = r;
     k->out_tail = r;
     pthread_mutex_unlock(&k->om);
+    __atomic_add_fetch(&k->queued, 1, __ATOMIC_RELEASE);
+    if (eof)
+        __atomic_store_n(&k->eof_last, key->sub, __ATOMIC_RELEASE);
 }
 
 /* Runs one batch through the worker's engine. Returns false after WK_FINISH. */
@@ -331,6 +386,7 @@ wk_run_batch(struct wk_worker *k, struct wk_batch *b)
             tcpf_engine_set_input(k->eng, 0, r->u.start_new);
             break;
         case WK_FINISH:
+            __atomic_store_n(&k->done, WK_DONE_SEGMENTS, __ATOMIC_RELEASE);
             tcpf_engine_finish(k->eng);
             more = false;
             break;
@@ -374,6 +430,18 @@ wk_main(void *arg)
 }
 
 /* ---- routing (main thread) ----------------------------------------------------------------- */
+
+/* Closes queued on all shares and not yet released. */
+static uint64_t
+wk_backlog(const struct tcpf_workers *w)
+{
+    uint64_t sum = 0;
+    unsigned i;
+
+    for (i = 0; i < w->n; i++)
+        sum += __atomic_load_n(&w->wk[i].queued, __ATOMIC_RELAXED);
+    return sum;
+}
 
 /* Sends every worker its batch (a round), then releases the closes that became ready. */
 static void
@@ -433,7 +501,8 @@ out:
                 wk_append(&w->wk[i], WK_TICK, index, 0)->u.now = *now;
     }
     __atomic_store_n(&w->wk[0].done, index, __ATOMIC_RELEASE);
-    if (++w->since_round >= WORKERS_ROUND)
+    if (++w->since_round >= WORKERS_ROUND ||
+        (w->since_round >= WORKERS_ROUND_MIN && wk_backlog(w) >= WORKERS_EOF_BACKLOG))
         wk_round(w);
 }
 
@@ -551,7 +620,19 @@ tcpf_workers_finish(struct tcpf_workers *w, struct tcpf_engine *front)
         wk_append(k, WK_FINISH, UINT64_MAX, 0); /* fits: a record without payload */
         wk_send(k, UINT64_MAX);
     }
-    tcpf_engine_finish(w->wk[0].eng); /* the main thread's share, while the others drain */
+    /* The main thread's share, a few connections at a time, releasing closes in between
+     * while the others drain. */
+    __atomic_store_n(&w->wk[0].done, WK_DONE_SEGMENTS, __ATOMIC_RELEASE);
+    for (;;) {
+        if (__atomic_load_n(&w->wk[0].queued, __ATOMIC_ACQUIRE) >= WORKERS_EOF_BACKLOG) {
+            struct timespec ts = { 0, 200000 }; /* ahead of the workers: let them catch up */
+
+            nanosleep(&ts, NULL);
+        } else if (tcpf_engine_finish_step(w->wk[0].eng, WORKERS_EOF_BACKLOG / 4)) {
+            break;
+        }
+        wk_merge(w, false);
+    }
     __atomic_store_n(&w->wk[0].done, UINT64_MAX, __ATOMIC_RELEASE);
     /* Release closes while the workers drain, so queued scanner state does not pile up. */
     for (i = 0; i < w->n; i++) {
