@@ -225,29 +225,32 @@ wk_key_cmp(const struct tcpf_close_key *a, const struct tcpf_close_key *b)
     return 0;
 }
 
-/* Can the close at the head of k's queue, the lowest key of all queued closes, go now?
+/* Progress of every share, read before its queued closes are taken (so that every close a
+ * mark vouches for is in the queue taken). */
+struct wk_marks {
+    uint64_t done[TCPF_WORKERS_MAX];
+    uint64_t eof_last[TCPF_WORKERS_MAX];
+    uint64_t min_done;
+};
+
+/* Can the close at the head of share i's queue, the lowest key of all queued closes, go now?
  * A close with a packet number: when every share has processed that packet. An EOF close
  * (index UINT64_MAX, sub = its connection's last packet): when every share is past its
  * segments and every other share has either finished or already queued an EOF close of a
  * later connection (each share's EOF closes come in rising sub). */
 static bool
-wk_releasable(const struct tcpf_workers *w, const struct wk_worker *k, uint64_t mark)
+wk_releasable(const struct tcpf_workers *w, unsigned i, const struct wk_marks *mk)
 {
-    const struct tcpf_close_key *key = &k->pend_head->key;
-    unsigned i;
+    const struct tcpf_close_key *key = &w->wk[i].pend_head->key;
+    unsigned j;
 
     if (key->index != UINT64_MAX)
-        return key->index <= mark;
-    if (mark < WK_DONE_SEGMENTS)
+        return key->index <= mk->min_done;
+    if (mk->min_done < WK_DONE_SEGMENTS)
         return false;
-    for (i = 0; i < w->n; i++) {
-        const struct wk_worker *o = &w->wk[i];
-
-        if (o == k || __atomic_load_n(&o->done, __ATOMIC_ACQUIRE) == UINT64_MAX)
-            continue;
-        if (__atomic_load_n(&o->eof_last, __ATOMIC_ACQUIRE) <= key->sub)
+    for (j = 0; j < w->n; j++)
+        if (j != i && mk->done[j] != UINT64_MAX && mk->eof_last[j] <= key->sub)
             return false;
-    }
     return true;
 }
 
@@ -256,14 +259,15 @@ wk_releasable(const struct tcpf_workers *w, const struct wk_worker *k, uint64_t 
 static void
 wk_merge(struct tcpf_workers *w, bool all)
 {
-    uint64_t mark = UINT64_MAX;
+    struct wk_marks mk;
     unsigned i;
 
-    for (i = 0; i < w->n && !all; i++) {
-        uint64_t d = __atomic_load_n(&w->wk[i].done, __ATOMIC_ACQUIRE);
-
-        if (d < mark)
-            mark = d;
+    mk.min_done = UINT64_MAX;
+    for (i = 0; i < w->n; i++) { /* first the marks, then the queues they vouch for */
+        mk.eof_last[i] = __atomic_load_n(&w->wk[i].eof_last, __ATOMIC_ACQUIRE);
+        mk.done[i] = __atomic_load_n(&w->wk[i].done, __ATOMIC_ACQUIRE);
+        if (mk.done[i] < mk.min_done)
+            mk.min_done = mk.done[i];
     }
     for (i = 0; i < w->n; i++) {
         struct wk_worker *k = &w->wk[i];
@@ -282,15 +286,18 @@ wk_merge(struct tcpf_workers *w, bool all)
     pthread_mutex_lock(&w->order_lock);
     for (;;) {
         struct wk_worker *best = NULL;
+        unsigned bi = 0;
         struct wk_close *r;
 
         for (i = 0; i < w->n; i++) {
             struct wk_close *h = w->wk[i].pend_head;
 
-            if (h != NULL && (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0))
+            if (h != NULL && (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0)) {
                 best = &w->wk[i];
+                bi = i;
+            }
         }
-        if (best == NULL || (!all && !wk_releasable(w, best, mark)))
+        if (best == NULL || (!all && !wk_releasable(w, bi, &mk)))
             break;
         r = best->pend_head;
         best->pend_head = r->next;
