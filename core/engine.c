@@ -269,8 +269,14 @@ engine_report_u64(struct tcpf_engine *e, struct tcpf_conn *c, struct tcpf_dir *d
 static void
 engine_format_mac(const uint8_t mac[6], char out[18])
 {
-    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-             mac[5]);
+    static const char hex[] = "0123456789abcdef";
+    int i;
+
+    for (i = 0; i < 6; i++) { /* "xx:xx:...": snprintf was a percent of short-flow runs */
+        out[3 * i] = hex[mac[i] >> 4];
+        out[3 * i + 1] = hex[mac[i] & 15];
+        out[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
 }
 
 /* The core's per-flow facts for report sinks (dfxml), added just before flow_close. Keys are

@@ -615,11 +615,12 @@ dfx_core_key_known(const char *key)
 {
     size_t i;
 
+    /* per entry of every flow: the first byte rules out most keys without a call */
     for (i = 0; i < sizeof(dfx_known_keys) / sizeof(dfx_known_keys[0]); i++)
-        if (strcmp(key, dfx_known_keys[i]) == 0)
+        if (key[0] == dfx_known_keys[i][0] && strcmp(key, dfx_known_keys[i]) == 0)
             return true;
     for (i = 0; i < sizeof(dfx_nonzero_keys) / sizeof(dfx_nonzero_keys[0]); i++)
-        if (strcmp(key, dfx_nonzero_keys[i]) == 0)
+        if (key[0] == dfx_nonzero_keys[i][0] && strcmp(key, dfx_nonzero_keys[i]) == 0)
             return true;
     return false;
 }

@@ -93,11 +93,20 @@ dfx_xml_clean(const char *s, size_t len, char *out, size_t cap)
     return o;
 }
 
-/* Cleans s into x->buf; returns it, or NULL (sticky failure) on memory. */
+/* Cleans s into x->buf; returns it, or s itself when it is all printable ASCII (numbers,
+ * addresses, digests, times: nearly every value; no copy), or NULL (sticky failure) on
+ * memory. */
 static const char *
 xmlsafe_cleaned(struct dfx_xml *x, const char *s)
 {
-    size_t len = strlen(s), need;
+    size_t len, need;
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p >= 0x20 && *p < 0x7f)
+        p++;
+    if (*p == '\0')
+        return s;
+    len = (size_t)(p - (const unsigned char *)s) + strlen((const char *)p);
 
     if (len > (SIZE_MAX - 1) / 4) {
         x->err_no = ENOMEM;

@@ -393,6 +393,11 @@ test_format_addr(void **state)
     assert_int_equal(tcpf_outname_format_addr(TCPF_AF_INET, a, true, buf, 10), -1);
     assert_string_equal(buf, "");
     assert_int_equal(tcpf_outname_format_addr(7, a, false, buf, sizeof(buf)), -1);
+    a[0] = 255, a[1] = 9, a[2] = 100, a[3] = 199;
+    assert_int_equal(tcpf_outname_format_addr(TCPF_AF_INET, a, true, buf, 16), 15);
+    assert_string_equal(buf, "255.009.100.199");
+    assert_int_equal(tcpf_outname_format_addr(TCPF_AF_INET, a, true, buf, 15), -1);
+    assert_string_equal(buf, "");
     memset(a, 0, sizeof(a));
     a[0] = 0xfe, a[1] = 0x80, a[15] = 0xab;
     assert_int_equal(tcpf_outname_format_addr(TCPF_AF_INET6, a, true, buf, sizeof(buf)), 8);
