@@ -60,7 +60,8 @@ TF_MKCAPS=$TF_SRCDIR/tests/tools/mkcaps.py
 # Sanitizer builds are slower and use more memory: scale time limits (unless TF_SLOW is set)
 # and memory limits (TF_RSS_FACTOR) automatically.
 TF_ASAN=
-if command -v ldd >/dev/null 2>&1 && ldd "$TCPFLOW" 2>/dev/null | grep -q 'libasan'; then TF_ASAN=1; fi
+# any sanitizer runtime (ASan, TSan): time limits stretched, RSS limits meaningless
+if command -v ldd >/dev/null 2>&1 && ldd "$TCPFLOW" 2>/dev/null | grep -q 'libasan\|libtsan'; then TF_ASAN=1; fi
 if [ -n "$TF_ASAN" ]; then : "${TF_SLOW:=4}" "${TF_RSS_FACTOR:=4}"; fi
 : "${TF_SLOW:=1}" "${TF_RSS_FACTOR:=1}"
 : "${PYTHON:=python3}"
