@@ -35,7 +35,7 @@ SHAPES = ("huge", "short", "interleaved", "http")
 OLD = "tcpflow-1.6.1"
 CEIL = "pcapread"
 FLOOR = "writefloor"
-READ_BUFFER = 256 << 10     # PCAPIN_READ_BUFFER in core/pcapin.c
+READ_BUFFER = 128 << 10     # PCAPIN_READ_BUFFER in core/pcapin.c
 # ext4 without a journal does not reuse an inode within 60 s of its deletion (RECENTCY_MIN in
 # fs/ext4/ialloc.c, Linux >= 5.7; 300 s more while the inode table block is dirty, hence the
 # sync), and scanning past such inodes costs ~0.5 ms per file creation. 62 s clears it.
@@ -411,7 +411,7 @@ def make_tools(ours, plugin_dir, jobs_list, old, ceiling, outp, scratch, ours_ar
         tools.append(Tool(OLD, [old, "-o", "OUT", "-r", "CAP"], os.path.join(outp, "out-old")))
     if floor:
         tools.append(Tool(FLOOR, [floor, "CAP", "OUT"], os.path.join(outp, "out-floor")))
-    # the same 256 KiB stdio buffer ours reads with (core/pcapin.c); libpcap's default 4 KiB
+    # the same 128 KiB stdio buffer ours reads with (core/pcapin.c); libpcap's default 4 KiB
     # makes the loop ~30% slower and the ceiling easier to approach
     tools.append(Tool(CEIL, [ceiling, "-B", str(READ_BUFFER), "CAP"],
                       os.path.join(scratch, "out-none"), writes=False))

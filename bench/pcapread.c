@@ -4,9 +4,9 @@
  * Reads every packet of a capture with pcap_next_ex() and folds all captured bytes into a
  * checksum (so the data really is read), then prints packets, bytes and the checksum.
  * -B BYTES gives the capture's stdio stream a buffer of that size (pcap_fopen_offline), as
- * our tcpflow reads with 256 KiB (core/pcapin.c); without it libpcap opens the file with
+ * our tcpflow reads with 128 KiB (core/pcapin.c); without it libpcap opens the file with
  * stdio's default 4 KiB buffer, which on the bench VM made the loop 30% slower (1.15 GB:
- * 0.35 s instead of 0.27 s). bench.py passes -B 262144.
+ * 0.35 s instead of 0.26-0.28 s with 128 or 256 KiB). bench.py passes -B 131072.
  * Built by bench.py:  cc -O2 -o pcapread bench/pcapread.c -lpcap
  * Usage: pcapread [-B BYTES] FILE
  */

@@ -15,7 +15,7 @@
  * huge-flow shape's "read and write" floor; buffers are per open direction, unbounded in
  * number).
  *
- * The capture is read through a 256 KiB stdio buffer, as our tcpflow and `pcapread -B 262144`
+ * The capture is read through a 128 KiB stdio buffer, as our tcpflow and `pcapread -B 131072`
  * read it.
  *
  * Only what bench/gencap.py writes is understood: Ethernet (VLAN tags skipped), IPv4 without
@@ -270,7 +270,7 @@ main(int argc, char **argv)
     struct pcap_pkthdr *h;
     const u_char *data;
     uint64_t packets = 0;
-    static char vbuf[256 << 10];
+    static char vbuf[128 << 10];
     struct rlimit rl;
     FILE *fp;
     pcap_t *p;

@@ -62,14 +62,15 @@
 /* Write coalescing buffer of one open file: first allocation, and the size it doubles up to
  * while its file keeps appending (one pwrite per TCPF_WRITER_BUF_MAX bytes of a big flow). */
 #define TCPF_WRITER_BUF_MIN (4u << 10)
-#define TCPF_WRITER_BUF_MAX (256u << 10)
+#define TCPF_WRITER_BUF_MAX (128u << 10)
 /* Default bound of all coalescing buffers of one writer together (opts.buf_budget): the most
- * the writer adds to the heap however many flows are open (256 KiB = one big flow at full
- * size, or 64 small ones). Files beyond it write each segment directly. Kept small so that
- * peak RSS stays below tcpflow 1.6.1's with thousands of open flows (4 MiB cost 4-5 MB of
- * peak RSS on bench's interleaved shape, 1 MiB still 0.6-0.9 MB, for no measurable speed);
- * a big flow needs only one TCPF_WRITER_BUF_MAX buffer to cut its writes ~180-fold. */
-#define TCPF_WRITER_DEFAULT_BUF_BUDGET ((size_t)256 << 10)
+ * the writer adds to the heap however many flows are open (128 KiB = one big flow writing
+ * 128 KiB at a time, or 32 small ones with 4 KiB). Files beyond it write each segment
+ * directly. Kept small so that peak RSS stays below tcpflow 1.6.1's with thousands of open
+ * flows (4 MiB cost 4-5 MB of peak RSS on bench's interleaved shape, 1 MiB still 0.6-0.9 MB,
+ * 256 KiB 0.27 MB more than 128 KiB, for no measurable speed); a big flow needs only one
+ * buffer of 128 KiB to cut its writes ~90-fold. */
+#define TCPF_WRITER_DEFAULT_BUF_BUDGET ((size_t)128 << 10)
 
 /* Return codes. */
 #define TCPF_WRITER_OK      0

@@ -1087,8 +1087,8 @@ test_coalesce_basic(void **state)
 
         assert_int_equal(tcpf_wfile_write(f, off, big + off, n), 0);
     }
-    /* the buffer grows 4K..256K keeping its bytes, then one pwrite per full 256 KiB: 2
-     * writes so far, the last 256 KiB are held until the close */
+    /* the buffer grows 4K..128K keeping its bytes, then one pwrite per full 128 KiB: 2
+     * writes so far, the last 128 KiB are held until the close */
     assert_int_equal(s->write_calls, 2);
     assert_int_equal(s->buf_peak, TCPF_WRITER_BUF_MAX);
     assert_int_equal(tcpf_wfile_readback(f, 0, back, sizeof(back)), sizeof(big));
