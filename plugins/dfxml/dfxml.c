@@ -691,23 +691,37 @@ dfx_write_flow_attrs(struct dfx_xml *x, const struct tcpf_flow *flow)
  * <tcpflow:entry key=>value</tcpflow:entry>, and its derived files as tcpflow:file. For a
  * flow (is_flow), the core's entries already shown in tcpflow:flow are left out; a derived
  * file named skip_derived (the report itself) is left out. */
+/* Entry e is a core fact already shown in the flow's tcpflow:flow element. */
+static bool
+dfx_entry_hidden(const struct tcpf_report_entry *e, bool is_flow)
+{
+    return is_flow && strcmp(e->scanner, DFX_CORE) == 0 && dfx_core_key_known(e->key);
+}
+
 static void
 dfx_write_results(struct dfx_xml *x, const struct tcpf_report_entry *e, size_t ne,
                   const struct tcpf_derived_file *d, size_t nd, bool is_flow,
                   const char *skip_derived)
 {
+    /* Which entries are hidden, worked out once per flow and not in the nested loops below
+     * (that lookup was the strcmp hot spot of short-connection runs); the rare flow with
+     * more entries than fit here, when memory is short too, works it out as it goes. */
+    bool hidden_small[64], *hidden = ne <= 64 ? hidden_small : malloc(ne * sizeof(bool));
     size_t i, j, k;
 
+#define DFX_HIDDEN(n) (hidden != NULL ? hidden[n] : dfx_entry_hidden(&e[n], is_flow))
+    for (i = 0; hidden != NULL && i < ne; i++)
+        hidden[i] = dfx_entry_hidden(&e[i], is_flow);
     for (k = 0; k < ne + nd; k++) {
         const char *name = k < ne ? e[k].scanner : d[k - ne].scanner;
         bool seen = false, any = false;
 
-        if (k < ne && is_flow && strcmp(name, DFX_CORE) == 0 && dfx_core_key_known(e[k].key))
+        if (k < ne && DFX_HIDDEN(k))
             continue;
         for (j = 0; j < k && !seen; j++) {
             const char *prev = j < ne ? e[j].scanner : d[j - ne].scanner;
 
-            if (j < ne && is_flow && strcmp(prev, DFX_CORE) == 0 && dfx_core_key_known(e[j].key))
+            if (j < ne && DFX_HIDDEN(j))
                 continue;
             seen = strcmp(prev, name) == 0;
         }
@@ -715,8 +729,7 @@ dfx_write_results(struct dfx_xml *x, const struct tcpf_report_entry *e, size_t n
             continue;
         for (i = k; i < ne + nd; i++) {
             if (i < ne) {
-                if (strcmp(e[i].scanner, name) != 0 ||
-                    (is_flow && strcmp(name, DFX_CORE) == 0 && dfx_core_key_known(e[i].key)))
+                if (strcmp(e[i].scanner, name) != 0 || DFX_HIDDEN(i))
                     continue;
             } else if (strcmp(d[i - ne].scanner, name) != 0 ||
                        (skip_derived != NULL && strcmp(d[i - ne].name, skip_derived) == 0)) {
@@ -742,6 +755,9 @@ dfx_write_results(struct dfx_xml *x, const struct tcpf_report_entry *e, size_t n
         if (any)
             dfx_xml_end(x);
     }
+#undef DFX_HIDDEN
+    if (hidden != hidden_small)
+        free(hidden);
 }
 
 /* Why the stream digests do not describe the file: comma-separated reasons into buf. */
