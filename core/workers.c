@@ -233,15 +233,15 @@ struct wk_marks {
     uint64_t min_done;
 };
 
-/* Can the close at the head of share i's queue, the lowest key of all queued closes, go now?
+/* Can the close at the head of k's queue, the lowest key of all queued closes, go now?
  * A close with a packet number: when every share has processed that packet. An EOF close
  * (index UINT64_MAX, sub = its connection's last packet): when every share is past its
  * segments and every other share has either finished or already queued an EOF close of a
  * later connection (each share's EOF closes come in rising sub). */
 static bool
-wk_releasable(const struct tcpf_workers *w, unsigned i, const struct wk_marks *mk)
+wk_releasable(const struct tcpf_workers *w, const struct wk_worker *k, const struct wk_marks *mk)
 {
-    const struct tcpf_close_key *key = &w->wk[i].pend_head->key;
+    const struct tcpf_close_key *key = &k->pend_head->key;
     unsigned j;
 
     if (key->index != UINT64_MAX)
@@ -249,7 +249,7 @@ wk_releasable(const struct tcpf_workers *w, unsigned i, const struct wk_marks *m
     if (mk->min_done < WK_DONE_SEGMENTS)
         return false;
     for (j = 0; j < w->n; j++)
-        if (j != i && mk->done[j] != UINT64_MAX && mk->eof_last[j] <= key->sub)
+        if (&w->wk[j] != k && mk->done[j] != UINT64_MAX && mk->eof_last[j] <= key->sub)
             return false;
     return true;
 }
@@ -286,18 +286,15 @@ wk_merge(struct tcpf_workers *w, bool all)
     pthread_mutex_lock(&w->order_lock);
     for (;;) {
         struct wk_worker *best = NULL;
-        unsigned bi = 0;
         struct wk_close *r;
 
         for (i = 0; i < w->n; i++) {
             struct wk_close *h = w->wk[i].pend_head;
 
-            if (h != NULL && (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0)) {
+            if (h != NULL && (best == NULL || wk_key_cmp(&h->key, &best->pend_head->key) < 0))
                 best = &w->wk[i];
-                bi = i;
-            }
         }
-        if (best == NULL || (!all && !wk_releasable(w, bi, &mk)))
+        if (best == NULL || (!all && !wk_releasable(w, best, &mk)))
             break;
         r = best->pend_head;
         best->pend_head = r->next;
@@ -508,8 +505,10 @@ out:
                 wk_append(&w->wk[i], WK_TICK, index, 0)->u.now = *now;
     }
     __atomic_store_n(&w->wk[0].done, index, __ATOMIC_RELEASE);
+    /* the backlog (an atomic load per share) is looked at only every WORKERS_ROUND_MIN
+     * packets, not on every packet */
     if (++w->since_round >= WORKERS_ROUND ||
-        (w->since_round >= WORKERS_ROUND_MIN && wk_backlog(w) >= WORKERS_EOF_BACKLOG))
+        (w->since_round % WORKERS_ROUND_MIN == 0 && wk_backlog(w) >= WORKERS_EOF_BACKLOG))
         wk_round(w);
 }
 
